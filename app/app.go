@@ -1,0 +1,202 @@
+// Package app wires meterd together: configuration, the store, the
+// scheduler and its jobs, run history, health and the HTTP server.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/go-co-op/gocron/v2"
+
+	"github.com/meterd/meterd/store"
+	"github.com/meterd/meterd/web"
+)
+
+// Options are what New needs besides the configuration.
+type Options struct {
+	Logger  *slog.Logger
+	Version string
+	Commit  string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// ShutdownTimeout bounds the whole shutdown; default 15s.
+	ShutdownTimeout time.Duration
+}
+
+// App is the running daemon: one store, one scheduler, one HTTP server.
+type App struct {
+	cfg     *Config
+	log     *slog.Logger
+	now     func() time.Time
+	version string
+
+	db      *store.DB
+	influx  *store.Influx // nil without influx.url
+	metrics *Metrics
+	health  *Health
+	sched   gocron.Scheduler
+	jobs    map[string]gocron.Job
+	server  *http.Server
+
+	shutdownTimeout time.Duration
+
+	outboxMu      sync.Mutex
+	outboxLastErr string
+}
+
+// New opens the store and builds everything; nothing runs until Run.
+func New(ctx context.Context, cfg *Config, o Options) (*App, error) {
+	a := &App{
+		cfg: cfg, log: o.Logger, now: o.Now, version: o.Version,
+		shutdownTimeout: o.ShutdownTimeout, jobs: map[string]gocron.Job{},
+	}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.shutdownTimeout == 0 {
+		a.shutdownTimeout = 15 * time.Second
+	}
+	db, err := store.Open(ctx, cfg.Storage.Path)
+	if err != nil {
+		return nil, err
+	}
+	db.Now = a.now
+	a.db = db
+	if err := db.FailInterruptedRuns(ctx, a.now()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.health = NewHealth(o.Version, cfg.Secrets.All())
+	a.health.Set("sqlite", StatusOK, "")
+	a.metrics = NewMetrics(o.Version, o.Commit, a.outboxGauge)
+	if cfg.Influx.Enabled() {
+		a.influx = store.NewInflux(store.InfluxOptions{
+			URL: cfg.Influx.URL, Token: cfg.Secrets.InfluxToken.Value(), Org: cfg.Influx.Org,
+			RawBucket: cfg.Influx.RawBucket, ProcessedBucket: cfg.Influx.ProcessedBucket,
+		})
+		a.health.Set("influxdb", StatusOK, "not contacted yet")
+	} else {
+		a.health.Set("influxdb", StatusOK, "disabled: no influx.url; everything stays in SQLite")
+	}
+	if err := a.initLastReadings(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	sched, err := gocron.NewScheduler(
+		gocron.WithLocation(cfg.Location),
+		gocron.WithStopTimeout(a.shutdownTimeout),
+	)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.sched = sched
+	if err := a.registerJobs(); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.server = &http.Server{
+		Handler:           web.NewServer(a.webDeps()).Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	return a, nil
+}
+
+// DB is the app's store (for commands that run without the daemon).
+func (a *App) DB() *store.DB { return a.db }
+
+// Health is the app's health state.
+func (a *App) Health() *Health { return a.health }
+
+// Run serves HTTP on ln (nil: listen on http.listen) and runs the scheduler
+// until ctx is cancelled, then shuts both down within one deadline. ready is
+// called once the server accepts connections.
+func (a *App) Run(ctx context.Context, ln net.Listener, ready func(addr net.Addr)) error {
+	if ln == nil {
+		var err error
+		ln, err = net.Listen("tcp", a.cfg.HTTP.Listen)
+		if err != nil {
+			return fmt.Errorf("http.listen %s: %w", a.cfg.HTTP.Listen, err)
+		}
+	}
+	a.server.BaseContext = func(net.Listener) context.Context { return ctx }
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- a.server.Serve(ln) }()
+	a.sched.Start()
+	a.log.Info("meterd started", "listen", ln.Addr().String(), "database", a.cfg.Storage.Path,
+		"meters", len(a.cfg.Meters), "influxdb", a.cfg.Influx.Enabled(), "version", a.version)
+	if ready != nil {
+		ready(ln.Addr())
+	}
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case err := <-serveErr:
+		runErr = fmt.Errorf("http server: %w", err)
+	}
+	a.log.Info("meterd stopping")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.shutdownTimeout)
+	defer cancel()
+	var wg sync.WaitGroup
+	var httpErr, schedErr error
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		if err := a.server.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			httpErr = err
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		schedErr = a.sched.ShutdownWithContext(sctx)
+	}()
+	wg.Wait()
+	if err := errors.Join(runErr, httpErr, schedErr); err != nil {
+		return err
+	}
+	a.log.Info("meterd stopped")
+	return nil
+}
+
+// Close releases the store and clients. Call it after Run returned.
+func (a *App) Close() error {
+	if a.influx != nil {
+		a.influx.Close()
+	}
+	if a.db != nil {
+		return a.db.Close()
+	}
+	return nil
+}
+
+func (a *App) outboxGauge() float64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	n, err := a.db.OutboxCount(ctx)
+	if err != nil {
+		return -1
+	}
+	return float64(n)
+}
+
+func (a *App) initLastReadings(ctx context.Context) error {
+	last, err := a.db.LastReadings(ctx)
+	if err != nil {
+		return err
+	}
+	for meter, r := range last {
+		a.metrics.MeterLastReading.WithLabelValues(meter).Set(float64(r.Time.Unix()))
+	}
+	return nil
+}

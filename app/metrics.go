@@ -1,0 +1,75 @@
+package app
+
+import (
+	"runtime"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Metrics are meterd's Prometheus metrics, on a registry of their own so
+// nothing registers globally.
+type Metrics struct {
+	Registry *prometheus.Registry
+
+	JobRuns          *prometheus.CounterVec
+	JobDuration      *prometheus.HistogramVec
+	JobLastSuccess   *prometheus.GaugeVec
+	ReadingsIngested *prometheus.CounterVec
+	ReadingsRejected *prometheus.CounterVec
+	MeterLastReading *prometheus.GaugeVec
+	AnomaliesOpen    *prometheus.GaugeVec
+	TibberRequests   *prometheus.CounterVec
+}
+
+// NewMetrics registers the Go and process collectors, build info and
+// meterd's own metrics. outboxPoints is read at each scrape.
+func NewMetrics(version, commit string, outboxPoints func() float64) *Metrics {
+	reg := prometheus.NewRegistry()
+	m := &Metrics{
+		Registry: reg,
+		JobRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "meterd_job_runs_total", Help: "Job runs by job and outcome (ok, failed).",
+		}, []string{"job", "status"}),
+		JobDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "meterd_job_duration_seconds", Help: "How long job runs took.",
+			Buckets: []float64{.01, .05, .1, .5, 1, 5, 15, 60, 300},
+		}, []string{"job"}),
+		JobLastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "meterd_job_last_success_timestamp_seconds", Help: "When each job last finished without error (Unix seconds).",
+		}, []string{"job"}),
+		ReadingsIngested: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "meterd_readings_ingested_total", Help: "Readings written or updated, by source.",
+		}, []string{"source"}),
+		ReadingsRejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "meterd_readings_rejected_total", Help: "Rows or readings rejected, by source.",
+		}, []string{"source"}),
+		MeterLastReading: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "meterd_meter_last_reading_timestamp_seconds", Help: "Instant of each meter's latest reading (Unix seconds).",
+		}, []string{"meter"}),
+		AnomaliesOpen: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "meterd_anomalies_open", Help: "Open anomalies by rule.",
+		}, []string{"rule"}),
+		TibberRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "meterd_tibber_requests_total", Help: "Requests to the Tibber API by outcome.",
+		}, []string{"status"}),
+	}
+	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "meterd_build_info", Help: "Always 1; the labels tell which meterd runs.",
+	}, []string{"version", "commit", "goversion"})
+	build.WithLabelValues(version, commit, runtime.Version()).Set(1)
+	outbox := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "meterd_outbox_points", Help: "Points queued for InfluxDB and not yet delivered.",
+	}, outboxPoints)
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		build, outbox,
+		m.JobRuns, m.JobDuration, m.JobLastSuccess, m.ReadingsIngested, m.ReadingsRejected,
+		m.MeterLastReading, m.AnomaliesOpen, m.TibberRequests,
+	)
+	for _, r := range AnomalyRules {
+		m.AnomaliesOpen.WithLabelValues(r)
+	}
+	return m
+}

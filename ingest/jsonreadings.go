@@ -1,0 +1,135 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrBadInput marks errors about the input as a whole: nothing is written.
+var ErrBadInput = errors.New("bad input")
+
+type jsonReading struct {
+	Time  json.RawMessage `json:"time"`
+	Value json.RawMessage `json:"value"`
+}
+
+// DecodeJSONReadings reads `{"time": ..., "value": ...}` or a list of them.
+// A time is RFC 3339 with an offset, or a local date-time in loc
+// (2025-11-04T07:30 or "2025-11-04 07:30:00"); a value is a JSON number or a
+// number in a string. Entries that fail become rejections with their
+// 1-based position; a body that is not such JSON is an ErrBadInput.
+func DecodeJSONReadings(r io.Reader, loc *time.Location) ([]Reading, []Rejection, error) {
+	body, err := io.ReadAll(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	body = bytes.TrimSpace(body)
+	var list []jsonReading
+	switch {
+	case len(body) > 0 && body[0] == '[':
+		err = json.Unmarshal(body, &list)
+	case len(body) > 0 && body[0] == '{':
+		var one jsonReading
+		err = json.Unmarshal(body, &one)
+		list = []jsonReading{one}
+	default:
+		err = errors.New("empty body")
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf(`%w: the body must be JSON {"time": "2025-11-04T07:30:00+01:00", "value": 12345.6} or a list of them: %v`, ErrBadInput, err)
+	}
+	if len(list) == 0 {
+		return nil, nil, fmt.Errorf("%w: the list of readings is empty", ErrBadInput)
+	}
+	var out []Reading
+	var rej []Rejection
+	for i, jr := range list {
+		row := i + 1
+		t, err := jsonTime(jr.Time, loc)
+		if err != nil {
+			rej = append(rej, Rejection{Row: row, Error: err.Error()})
+			continue
+		}
+		v, err := jsonValue(jr.Value)
+		if err != nil {
+			rej = append(rej, Rejection{Row: row, Error: err.Error()})
+			continue
+		}
+		out = append(out, Reading{Row: row, Time: t, Value: v})
+	}
+	return out, rej, nil
+}
+
+func jsonTime(raw json.RawMessage, loc *time.Location) (time.Time, error) {
+	var s string
+	if len(raw) == 0 || string(raw) == "null" {
+		return time.Time{}, errors.New("time is missing")
+	}
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return time.Time{}, fmt.Errorf("time %s is not a string such as \"2025-11-04T07:30:00+01:00\"", raw)
+	}
+	t, err := ParseInstant(s, loc)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return t, nil
+}
+
+// ParseInstant reads an RFC 3339 instant, or a local date-time or date in
+// loc, truncated to whole seconds. A local time that happens twice is the
+// later (standard time) one and one that does not exist moves forward, as
+// time.Date resolves them.
+func ParseInstant(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.Truncate(time.Second).UTC(), nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return LocalTime(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), loc), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("time %q is neither RFC 3339 (2025-11-04T07:30:00+01:00) nor a local date-time (2025-11-04T07:30)", s)
+}
+
+// LocalTime is the instant of a local wall-clock time in loc, resolved as
+// domain.md says: a repeated time (autumn) is the second, standard-time one;
+// a skipped time (spring) moves forward by the gap.
+func LocalTime(y int, mo time.Month, d, h, mi, s int, loc *time.Location) time.Time {
+	t := time.Date(y, mo, d, h, mi, s, 0, loc)
+	// time.Date picks one of the two instants of a repeated wall time
+	// without promising which; standard time is the later one, so check
+	// whether the same wall clock an hour later also maps back here.
+	if later := t.Add(time.Hour); later.Hour() == h && later.Minute() == mi && later.Day() == d {
+		return later.UTC()
+	}
+	return t.UTC()
+}
+
+func jsonValue(raw json.RawMessage) (float64, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return 0, errors.New("value is missing")
+	}
+	var v float64
+	if err := json.Unmarshal(raw, &v); err != nil {
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return 0, fmt.Errorf("value %s is not a number", raw)
+		}
+		v, err = strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil {
+			return 0, fmt.Errorf("value %q is not a number (use a decimal point: 12345.6)", s)
+		}
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("value %s is not a finite number", raw)
+	}
+	return v, nil
+}

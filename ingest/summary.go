@@ -1,0 +1,71 @@
+// Package ingest turns outside data into readings: spreadsheet and CSV
+// files, JSON from the API, Home Assistant pushes and Tibber. It knows
+// nothing of SQL or HTTP routing.
+package ingest
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Reading is one parsed reading with the row it came from.
+type Reading struct {
+	Row   int // 1-based row, line or list position
+	Time  time.Time
+	Value float64
+}
+
+// Rejection is a row that could not become a reading.
+type Rejection struct {
+	Row   int    `json:"row"`
+	Error string `json:"error"`
+}
+
+// Warning is a reading that was stored but needs attention.
+type Warning struct {
+	Row     int    `json:"row"`
+	Warning string `json:"warning"`
+}
+
+// Summary is the import summary of interfaces.md, shared by the upload, the
+// readings API and `meterd import`.
+type Summary struct {
+	Meter      string           `json:"meter"`
+	File       string           `json:"file,omitempty"`
+	DryRun     bool             `json:"dry_run"`
+	Parsed     int              `json:"parsed"`
+	Written    int              `json:"written"`
+	Updated    int              `json:"updated"`
+	Duplicates int              `json:"duplicates"`
+	Rejected   []Rejection      `json:"rejected"`
+	Warnings   []Warning        `json:"warnings"`
+	Readings   []SummaryReading `json:"readings"`
+}
+
+// SummaryReading is a parsed reading as the summary lists it, in the
+// configured zone's offset.
+type SummaryReading struct {
+	Time  string  `json:"time"`
+	Value float64 `json:"value"`
+}
+
+// NewSummaryReading formats r in loc.
+func NewSummaryReading(r Reading, loc *time.Location) SummaryReading {
+	return SummaryReading{Time: r.Time.In(loc).Format(time.RFC3339), Value: r.Value}
+}
+
+// MarshalJSON keeps empty lists as [] rather than null, so scripts can
+// iterate without a check.
+func (s Summary) MarshalJSON() ([]byte, error) {
+	type plain Summary
+	if s.Rejected == nil {
+		s.Rejected = []Rejection{}
+	}
+	if s.Warnings == nil {
+		s.Warnings = []Warning{}
+	}
+	if s.Readings == nil {
+		s.Readings = []SummaryReading{}
+	}
+	return json.Marshal(plain(s))
+}

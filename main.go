@@ -1,0 +1,304 @@
+// Command meterd is a self-contained daemon for household meter readings:
+// it ingests readings, computes exact consumption and feeds Grafana.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+	_ "time/tzdata" // the configured zone must load on a bare system
+
+	"github.com/meterd/meterd/app"
+)
+
+// Set at build time with -ldflags "-X main.version=… -X main.commit=…".
+var (
+	version = "dev"
+	commit  = "unknown"
+)
+
+// Exit codes of interfaces.md.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, app.OSEnvironment()))
+}
+
+const usage = `usage: meterd [--config PATH] COMMAND [flags]
+
+commands:
+  serve          run the daemon: scheduler and HTTP server (the default)
+  check-config   validate the configuration and list the meters
+  healthcheck    exit 0 if a running meterd's /health says ok
+  version        print version, commit and Go version
+
+The configuration comes from --config, $METERD_CONFIG, ./meterd.yaml or
+/etc/meterd/config.yaml; without any, the built-in defaults apply.
+`
+
+// usageError is a mistake in the command line: exit code 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func run(args []string, stdout, stderr io.Writer, env app.Environment) int {
+	global := flag.NewFlagSet("meterd", flag.ContinueOnError)
+	global.SetOutput(io.Discard)
+	configPath := global.String("config", "", "configuration file")
+	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "meterd: %v\n%s", err, usage)
+		return exitUsage
+	}
+	rest := global.Args()
+	cmd := "serve"
+	if len(rest) > 0 {
+		cmd, rest = rest[0], rest[1:]
+	}
+	c := &cli{stdout: stdout, stderr: stderr, env: env, configPath: *configPath}
+	var err error
+	switch cmd {
+	case "serve":
+		err = c.serve(rest)
+	case "check-config":
+		err = c.checkConfig(rest)
+	case "healthcheck":
+		err = c.healthcheck(rest)
+	case "version":
+		fmt.Fprintf(stdout, "meterd %s (commit %s, %s)\n", version, commit, runtime.Version())
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		err = usageError{fmt.Sprintf("unknown command %q", cmd)}
+	}
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "meterd: %v\n%s", err, usage)
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "meterd: %v\n", err)
+		return exitFailure
+	}
+}
+
+type cli struct {
+	stdout, stderr io.Writer
+	env            app.Environment
+	configPath     string
+}
+
+// flags makes a command's flag set; --config is accepted after the command
+// too, since that is where people tend to put it.
+func (c *cli) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&c.configPath, "config", c.configPath, "configuration file")
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
+	}
+	return nil
+}
+
+func (c *cli) loadConfig() (*app.Config, error) {
+	path, err := app.ResolveConfigPath(c.configPath, c.env)
+	if err != nil {
+		return nil, err
+	}
+	return app.Load(path, c.env)
+}
+
+func (c *cli) serve(args []string) error {
+	fs := c.flags("serve")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return err
+	}
+	log := app.NewLogger(c.stderr, slog.LevelInfo, cfg.Secrets.All())
+	if cfg.Path == "" {
+		log.Info("no configuration file found: running on the built-in defaults (no meters)")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	a, err := app.New(ctx, cfg, app.Options{Logger: log, Version: version, Commit: commit})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return a.Run(ctx, nil, func(addr net.Addr) {
+		if err := sdNotify(c.env, "READY=1"); err != nil {
+			log.Warn("systemd notification failed", "error", err)
+		}
+	})
+}
+
+func (c *cli) checkConfig(args []string) error {
+	fs := c.flags("check-config")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return err
+	}
+	src := cfg.Path
+	if src == "" {
+		src = "built-in defaults"
+	}
+	fmt.Fprintf(c.stdout, "configuration %s is valid: %d meters, time zone %s, billing from %s\n\n", src, len(cfg.Meters), cfg.Timezone, cfg.BillingStart)
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tTYPE\tUTILITY\tUNIT\tREADING\tSOURCE\tDETAILS")
+	for _, m := range cfg.Meters {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.ID, m.Kind, m.Utility, m.Unit,
+			dash(string(m.Reading)), dash(string(m.Source)), meterDetails(cfg, m))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	secrets := []string{}
+	for name, s := range map[string]app.Secret{"API token": cfg.Secrets.APIToken, "InfluxDB token": cfg.Secrets.InfluxToken, "Tibber token": cfg.Secrets.TibberToken} {
+		if !s.Empty() {
+			secrets = append(secrets, name)
+		}
+	}
+	if len(secrets) > 0 {
+		fmt.Fprintf(c.stdout, "\nsecrets set: %s\n", strings.Join(sortStrings(secrets), ", "))
+	}
+	return nil
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func sortStrings(s []string) []string {
+	slices.Sort(s)
+	return s
+}
+
+func meterDetails(cfg *app.Config, m app.Meter) string {
+	var parts []string
+	f := func(t time.Time) string { return t.In(cfg.Location).Format("2006-01-02 15:04") }
+	for _, p := range m.Periods {
+		parts = append(parts, fmt.Sprintf("from %s: %s", f(p.From), strings.Join(p.Meters, " + ")))
+	}
+	if m.Base != "" {
+		parts = append(parts, fmt.Sprintf("%s − %s", m.Base, strings.Join(m.Subtract, " − ")))
+	}
+	if !m.Removed.IsZero() {
+		parts = append(parts, "removed "+f(m.Removed))
+	}
+	for _, r := range m.Resets {
+		parts = append(parts, "reset "+f(r))
+	}
+	if m.HAEntityID != "" {
+		parts = append(parts, "entity "+m.HAEntityID)
+	}
+	if m.SeasonalPattern != nil {
+		parts = append(parts, "seasonal pattern")
+	}
+	if m.Description != "" {
+		parts = append(parts, m.Description)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (c *cli) healthcheck(args []string) error {
+	fs := c.flags("healthcheck")
+	url := fs.String("url", "", "the /health URL (default: from http.listen)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *url == "" {
+		cfg, err := c.loadConfig()
+		if err != nil {
+			return err
+		}
+		host, port, _ := net.SplitHostPort(cfg.HTTP.Listen)
+		if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+			host = "127.0.0.1"
+		}
+		*url = "http://" + net.JoinHostPort(host, port) + "/health"
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	resp, err := client.Get(*url)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %v", err)
+	}
+	defer resp.Body.Close()
+	var h app.HealthReport
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&h); err != nil {
+		return fmt.Errorf("healthcheck: %s answered %s, not meterd's health JSON", *url, resp.Status)
+	}
+	if h.Status != app.StatusOK {
+		var why []string
+		for name, ch := range h.Checks {
+			if ch.Status != app.StatusOK {
+				why = append(why, name+": "+ch.Message)
+			}
+		}
+		return fmt.Errorf("healthcheck: status %s (%s)", h.Status, strings.Join(sortStrings(why), "; "))
+	}
+	fmt.Fprintln(c.stdout, "ok")
+	return nil
+}
+
+// sdNotify tells systemd (Type=notify) that meterd is ready. Without
+// $NOTIFY_SOCKET it does nothing.
+func sdNotify(env app.Environment, state string) error {
+	var sock string
+	for _, kv := range env.Environ {
+		if v, ok := strings.CutPrefix(kv, "NOTIFY_SOCKET="); ok {
+			sock = v
+		}
+	}
+	if sock == "" {
+		return nil
+	}
+	if strings.HasPrefix(sock, "@") {
+		sock = "\x00" + sock[1:] // abstract socket
+	}
+	conn, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_, err = conn.Write([]byte(state))
+	return err
+}

@@ -1,0 +1,201 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/influxdata/influxdb-client-go/v2/api/write"
+)
+
+// Reading is one stored meter value at a whole-second UTC instant.
+type Reading struct {
+	Meter  string
+	Time   time.Time
+	Value  float64
+	Source string
+}
+
+// Batch describes one import: its readings all belong to Meter.
+type Batch struct {
+	Meter    string
+	Unit     string // the meter's unit: the InfluxDB measurement
+	Source   string // excel, csv, api, homeassistant, tibber
+	FileName string
+	SHA256   string
+	// DryRun computes the outcome and writes nothing.
+	DryRun bool
+	// Outbox queues every new or changed reading for InfluxDB.
+	Outbox bool
+	// Rejected and Warnings are recorded with the batch.
+	Rejected, Warnings int
+}
+
+// WriteResult is what a batch did.
+type WriteResult struct {
+	BatchID    int64
+	Written    int // new instants
+	Updated    int // existing instants with another value
+	Duplicates int // existing instants with the same value
+	// Changed lists the readings written or updated, in input order.
+	Changed []Reading
+}
+
+// WriteReadings stores rs in one transaction, in order, so that of several
+// readings at one instant the later one wins. A reading at an instant that
+// already holds the same value is a duplicate and changes nothing, which
+// makes re-imports idempotent.
+func (db *DB) WriteReadings(ctx context.Context, b Batch, rs []Reading) (WriteResult, error) {
+	var res WriteResult
+	now := db.Now().Unix()
+	errDryRun := errors.New("dry run")
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, `INSERT INTO import_batches (meter, source, file_name, sha256, created_at) VALUES (?, ?, ?, ?, ?)`,
+			b.Meter, b.Source, b.FileName, b.SHA256, now)
+		if err != nil {
+			return err
+		}
+		if res.BatchID, err = r.LastInsertId(); err != nil {
+			return err
+		}
+		sel, err := tx.PrepareContext(ctx, `SELECT value FROM readings WHERE meter = ? AND ts = ?`)
+		if err != nil {
+			return err
+		}
+		defer sel.Close()
+		upsert, err := tx.PrepareContext(ctx, `INSERT INTO readings (meter, ts, value, source, batch_id, written_at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (meter, ts) DO UPDATE SET value = excluded.value, source = excluded.source, batch_id = excluded.batch_id, written_at = excluded.written_at`)
+		if err != nil {
+			return err
+		}
+		defer upsert.Close()
+		var out *sql.Stmt
+		if b.Outbox {
+			if out, err = tx.PrepareContext(ctx, `INSERT INTO outbox (bucket, line, created_at) VALUES ('raw', ?, ?)`); err != nil {
+				return err
+			}
+			defer out.Close()
+		}
+		for _, rd := range rs {
+			ts := rd.Time.Unix()
+			var old float64
+			switch err := sel.QueryRowContext(ctx, b.Meter, ts).Scan(&old); {
+			case errors.Is(err, sql.ErrNoRows):
+				res.Written++
+			case err != nil:
+				return err
+			case old == rd.Value:
+				res.Duplicates++
+				continue
+			default:
+				res.Updated++
+			}
+			src := rd.Source
+			if src == "" {
+				src = b.Source
+			}
+			if _, err := upsert.ExecContext(ctx, b.Meter, ts, rd.Value, src, res.BatchID, now); err != nil {
+				return err
+			}
+			stored := Reading{Meter: b.Meter, Time: fromUnix(ts), Value: rd.Value, Source: src}
+			res.Changed = append(res.Changed, stored)
+			if out != nil {
+				if _, err := out.ExecContext(ctx, RawReadingLine(b.Unit, stored), now); err != nil {
+					return err
+				}
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE import_batches SET parsed = ?, written = ?, updated = ?, duplicates = ?, rejected = ?, warnings = ? WHERE id = ?`,
+			len(rs), res.Written, res.Updated, res.Duplicates, b.Rejected, b.Warnings, res.BatchID); err != nil {
+			return err
+		}
+		if b.DryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if b.DryRun && errors.Is(err, errDryRun) {
+		res.BatchID = 0
+		return res, nil
+	}
+	if err != nil {
+		return WriteResult{}, fmt.Errorf("store readings of %s: %w", b.Meter, err)
+	}
+	return res, nil
+}
+
+// RawReadingLine is a reading in the raw bucket's layout (interfaces.md):
+// Home Assistant's shape, with source as a field so that a corrected value
+// overwrites the point instead of standing beside it.
+func RawReadingLine(unit string, r Reading) string {
+	p := write.NewPoint(unit,
+		map[string]string{"domain": "meterd", "entity_id": r.Meter},
+		map[string]any{"value": r.Value, "source": r.Source},
+		r.Time)
+	return write.PointToLineProtocol(p, time.Second)
+}
+
+// Readings returns the stored readings of meter in [from, to), oldest
+// first. A zero from or to is open.
+func (db *DB) Readings(ctx context.Context, meter string, from, to time.Time) ([]Reading, error) {
+	lo, hi := int64(-1<<62), int64(1<<62)
+	if !from.IsZero() {
+		lo = from.Unix()
+	}
+	if !to.IsZero() {
+		hi = to.Unix()
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT ts, value, source FROM readings WHERE meter = ? AND ts >= ? AND ts < ? ORDER BY ts`, meter, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Reading
+	for rows.Next() {
+		var ts int64
+		r := Reading{Meter: meter}
+		if err := rows.Scan(&ts, &r.Value, &r.Source); err != nil {
+			return nil, err
+		}
+		r.Time = fromUnix(ts)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// LastReadings returns each meter's latest reading.
+func (db *DB) LastReadings(ctx context.Context) (map[string]Reading, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT r.meter, r.ts, r.value, r.source FROM readings r
+		JOIN (SELECT meter, MAX(ts) AS ts FROM readings GROUP BY meter) m ON m.meter = r.meter AND m.ts = r.ts`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]Reading{}
+	for rows.Next() {
+		var r Reading
+		var ts int64
+		if err := rows.Scan(&r.Meter, &ts, &r.Value, &r.Source); err != nil {
+			return nil, err
+		}
+		r.Time = fromUnix(ts)
+		out[r.Meter] = r
+	}
+	return out, rows.Err()
+}
+
+// LastReading returns meter's latest reading; ok is false if it has none.
+func (db *DB) LastReading(ctx context.Context, meter string) (r Reading, ok bool, err error) {
+	var ts int64
+	err = db.sql.QueryRowContext(ctx, `SELECT ts, value, source FROM readings WHERE meter = ? ORDER BY ts DESC LIMIT 1`, meter).Scan(&ts, &r.Value, &r.Source)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Reading{}, false, nil
+	}
+	if err != nil {
+		return Reading{}, false, err
+	}
+	r.Meter, r.Time = meter, fromUnix(ts)
+	return r, true, nil
+}

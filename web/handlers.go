@@ -1,0 +1,104 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/meterd/meterd/ingest"
+)
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	status, body := s.d.Backend.Health()
+	code := http.StatusOK
+	if status == "down" {
+		code = http.StatusServiceUnavailable
+	}
+	writeJSON(w, code, body)
+}
+
+func (s *Server) handleMeters(w http.ResponseWriter, r *http.Request) {
+	ms, err := s.d.Backend.Meters(r.Context())
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	if ms == nil {
+		ms = []MeterInfo{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"meters": ms})
+}
+
+func (s *Server) handlePostReadings(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, s.d.MaxUploadBytes)
+	rs, rej, err := ingest.DecodeJSONReadings(r.Body, s.d.Backend.Location())
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	sum, err := s.d.Backend.AddReadings(r.Context(), r.PathValue("id"), ReadingsRequest{
+		Source: "api", Readings: rs, Rejected: rej,
+		DryRun: q.Get("dry_run") == "true", Strict: q.Get("strict") == "true",
+	})
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sum)
+}
+
+func (s *Server) handleGetReadings(w http.ResponseWriter, r *http.Request) {
+	from, to, err := s.parseRange(r)
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	rs, err := s.d.Backend.Readings(r.Context(), r.PathValue("id"), from, to)
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	if rs == nil {
+		rs = []ReadingOut{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"meter": r.PathValue("id"), "readings": rs})
+}
+
+// parseRange reads ?from=&to= as dates (local midnights) or instants.
+func (s *Server) parseRange(r *http.Request) (from, to time.Time, err error) {
+	loc := s.d.Backend.Location()
+	for _, p := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &from}, {"to", &to}} {
+		v := r.URL.Query().Get(p.name)
+		if v == "" {
+			continue
+		}
+		t, perr := ingest.ParseInstant(v, loc)
+		if perr != nil {
+			return from, to, Errorf(http.StatusBadRequest, "%s: %v", p.name, perr)
+		}
+		*p.dst = t
+	}
+	return from, to, nil
+}
+
+func (s *Server) handleRuns(w http.ResponseWriter, r *http.Request) {
+	limit := 50
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			writeError(w, http.StatusBadRequest, "limit must be a whole number from 1 to 1000")
+			return
+		}
+		limit = n
+	}
+	runs, err := s.d.Backend.Runs(r.Context(), r.URL.Query().Get("job"), limit)
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"runs": runs})
+}
