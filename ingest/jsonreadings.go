@@ -12,8 +12,15 @@ import (
 	"time"
 )
 
-// ErrBadInput marks errors about the input as a whole: nothing is written.
-var ErrBadInput = errors.New("bad input")
+// InputError is a problem with the input as a whole: nothing is written,
+// and the message says what to send instead.
+type InputError struct{ Msg string }
+
+func (e *InputError) Error() string { return e.Msg }
+
+func inputErrorf(format string, args ...any) error {
+	return &InputError{Msg: fmt.Sprintf(format, args...)}
+}
 
 type jsonReading struct {
 	Time  json.RawMessage `json:"time"`
@@ -24,7 +31,7 @@ type jsonReading struct {
 // A time is RFC 3339 with an offset, or a local date-time in loc
 // (2025-11-04T07:30 or "2025-11-04 07:30:00"); a value is a JSON number or a
 // number in a string. Entries that fail become rejections with their
-// 1-based position; a body that is not such JSON is an ErrBadInput.
+// 1-based position; a body that is not such JSON is an *InputError.
 func DecodeJSONReadings(r io.Reader, loc *time.Location) ([]Reading, []Rejection, error) {
 	body, err := io.ReadAll(r)
 	if err != nil {
@@ -39,14 +46,16 @@ func DecodeJSONReadings(r io.Reader, loc *time.Location) ([]Reading, []Rejection
 		var one jsonReading
 		err = json.Unmarshal(body, &one)
 		list = []jsonReading{one}
+	case len(body) == 0:
+		err = errors.New("the body is empty")
 	default:
-		err = errors.New("empty body")
+		err = errors.New("it is neither a JSON object nor a list")
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf(`%w: the body must be JSON {"time": "2025-11-04T07:30:00+01:00", "value": 12345.6} or a list of them: %v`, ErrBadInput, err)
+		return nil, nil, inputErrorf(`the body must be JSON {"time": "2025-11-04T07:30:00+01:00", "value": 12345.6} or a list of them: %v`, err)
 	}
 	if len(list) == 0 {
-		return nil, nil, fmt.Errorf("%w: the list of readings is empty", ErrBadInput)
+		return nil, nil, inputErrorf("the list of readings is empty: send at least one {\"time\": ..., \"value\": ...}")
 	}
 	var out []Reading
 	var rej []Rejection

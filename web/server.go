@@ -213,13 +213,14 @@ func Errorf(code int, format string, args ...any) error {
 func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 	var e *Error
 	var mbe *http.MaxBytesError
+	var ie *ingest.InputError
 	switch {
 	case errors.As(err, &e):
 		writeError(w, e.Code, e.Msg)
 	case errors.As(err, &mbe):
 		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request is larger than http.max_upload_bytes (%d bytes)", mbe.Limit))
-	case errors.Is(err, ingest.ErrBadInput):
-		writeError(w, http.StatusBadRequest, err.Error())
+	case errors.As(err, &ie):
+		writeError(w, http.StatusBadRequest, ie.Msg)
 	default:
 		s.d.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)
 		writeError(w, http.StatusInternalServerError, "internal error; see meterd's log")

@@ -1,0 +1,128 @@
+package ingest
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+var berlin = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
+func TestLocalTimeDST(t *testing.T) {
+	cases := []struct {
+		name          string
+		y, mo, d, h, m int
+		want          string // UTC
+	}{
+		{"winter", 2025, 1, 15, 12, 0, "2025-01-15T11:00:00Z"},
+		{"summer", 2025, 7, 15, 12, 0, "2025-07-15T10:00:00Z"},
+		// 30 Mar 2025: 02:00 CET jumps to 03:00 CEST; 02:30 does not exist
+		// and moves forward to 03:30+02:00.
+		{"spring gap", 2025, 3, 30, 2, 30, "2025-03-30T01:30:00Z"},
+		{"after spring gap", 2025, 3, 30, 3, 30, "2025-03-30T01:30:00Z"},
+		// 26 Oct 2025: 02:00-03:00 happens twice; the second (+01:00) wins.
+		{"autumn repeat", 2025, 10, 26, 2, 30, "2025-10-26T01:30:00Z"},
+		{"before autumn repeat", 2025, 10, 26, 1, 30, "2025-10-25T23:30:00Z"},
+		{"after autumn repeat", 2025, 10, 26, 3, 0, "2025-10-26T02:00:00Z"},
+	}
+	for _, c := range cases {
+		got := LocalTime(c.y, time.Month(c.mo), c.d, c.h, c.m, 0, berlin)
+		if got.Format(time.RFC3339) != c.want {
+			t.Errorf("%s: %v; want %s", c.name, got, c.want)
+		}
+	}
+}
+
+func TestDecodeJSONReadings(t *testing.T) {
+	rs, rej, err := DecodeJSONReadings(strings.NewReader(`[
+		{"time": "2025-11-04T07:30:00+01:00", "value": 12345.6},
+		{"time": "2025-11-04T09:00:12.345678+00:00", "value": "4321.09"},
+		{"time": "2025-10-26T02:30", "value": 1},
+		{"time": "2025-11-04", "value": 2},
+		{"time": "04.11.2025", "value": 3},
+		{"time": "2025-11-04T10:00:00Z"},
+		{"value": 5},
+		{"time": "2025-11-04T10:00:00Z", "value": "zwölf"},
+		{"time": "2025-11-04T10:00:00Z", "value": true}
+	]`), berlin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		row int
+		utc string
+		v   float64
+	}{
+		{1, "2025-11-04T06:30:00Z", 12345.6},
+		{2, "2025-11-04T09:00:12Z", 4321.09}, // sub-second truncated
+		{3, "2025-10-26T01:30:00Z", 1},
+		{4, "2025-11-03T23:00:00Z", 2}, // a date alone is local midnight
+	}
+	if len(rs) != len(want) {
+		t.Fatalf("readings %v", rs)
+	}
+	for i, w := range want {
+		if rs[i].Row != w.row || rs[i].Time.UTC().Format(time.RFC3339) != w.utc || rs[i].Value != w.v {
+			t.Errorf("reading %d = %+v; want %+v", i, rs[i], w)
+		}
+	}
+	wantRej := map[int]string{5: "neither RFC 3339", 6: "value is missing", 7: "time is missing", 8: `"zwölf" is not a number`, 9: "true is not a number"}
+	if len(rej) != len(wantRej) {
+		t.Fatalf("rejections %v", rej)
+	}
+	for _, r := range rej {
+		if !strings.Contains(r.Error, wantRej[r.Row]) {
+			t.Errorf("row %d: %q; want it to mention %q", r.Row, r.Error, wantRej[r.Row])
+		}
+	}
+}
+
+func TestDecodeJSONReadingsWholeBodyErrors(t *testing.T) {
+	for _, body := range []string{"", "null", "42", "[]", "{", `[{"time": 1}`} {
+		_, _, err := DecodeJSONReadings(strings.NewReader(body), berlin)
+		var ie *InputError
+		if !errors.As(err, &ie) {
+			t.Errorf("%q: %v; want an InputError", body, err)
+		}
+	}
+}
+
+func FuzzDecodeJSONReadings(f *testing.F) {
+	for _, s := range []string{
+		`{"time": "2025-11-04T07:30:00+01:00", "value": 12345.6}`,
+		`[{"time": "2025-10-26T02:30", "value": "1"}, {"time": "x"}]`,
+		`[]`, `{"value": 1e400}`, `[{"time": "2025-11-04", "value": -0}]`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		rs, rej, err := DecodeJSONReadings(strings.NewReader(body), berlin)
+		if err != nil {
+			var ie *InputError
+			if !errors.As(err, &ie) || rs != nil || rej != nil {
+				t.Fatalf("error %v with results %v %v", err, rs, rej)
+			}
+			return
+		}
+		seen := map[int]bool{}
+		for _, r := range rs {
+			if r.Time.Nanosecond() != 0 || seen[r.Row] || r.Row < 1 {
+				t.Fatalf("bad reading %+v", r)
+			}
+			seen[r.Row] = true
+		}
+		for _, r := range rej {
+			if seen[r.Row] || r.Error == "" {
+				t.Fatalf("bad rejection %+v", r)
+			}
+			seen[r.Row] = true
+		}
+	})
+}

@@ -1,0 +1,232 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// binary is the real meterd, built once for the end-to-end tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "meterd-e2e")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "meterd")
+	build := exec.Command("go", "build", "-ldflags", "-X main.version=e2e", "-o", binary, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build meterd:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// cleanEnv is the process environment without METERD_ variables, so the
+// developer's own settings cannot leak into a test.
+func cleanEnv(extra ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "METERD_") && !strings.HasPrefix(kv, "CREDENTIALS_DIRECTORY=") && !strings.HasPrefix(kv, "STATE_DIRECTORY=") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, extra...)
+}
+
+func meterd(t *testing.T, dir string, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
+	cmd.Env = cleanEnv(env...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return o.String(), e.String(), ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return o.String(), e.String(), 0
+}
+
+func exampleConfig(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestCheckConfigExample(t *testing.T) {
+	abs, _ := filepath.Abs("config.example.yaml")
+	out, errOut, code := meterd(t, t.TempDir(), nil, "check-config", "--config", abs)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, id := range []string{"strom_gesamt", "allgemein_strom", "gas_gesamt", "kamin", "gastherme", "wasser", "waerme", "whg3_strom"} {
+		if !strings.Contains(out, "\n"+id+" ") {
+			t.Errorf("check-config does not list %s:\n%s", id, out)
+		}
+	}
+}
+
+func TestCheckConfigErrors(t *testing.T) {
+	cases := map[string]struct{ yaml, key string }{
+		"unknown key":   {"http:\n  listen: 127.0.0.1:8080\n  max_upload: 5\n", "http.max_upload"},
+		"secret":        {"tibber:\n  token: 3A77EECF61BD445F\n", "tibber.token"},
+		"cycle":         {"meters:\n  - {id: a, utility: water, unit: m³}\n  - {id: v, type: virtual, utility: water, unit: m³, base: w, subtract: [a]}\n  - {id: w, type: virtual, utility: water, unit: m³, base: v, subtract: [a]}\n", "cycle"},
+		"unknown meter": {"meters:\n  - {id: v, type: virtual, utility: water, unit: m³, base: haupt, subtract: [x]}\n", "meters[0] (v).base"},
+	}
+	for name, c := range cases {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "meterd.yaml"), []byte(c.yaml), 0o600)
+		// ./meterd.yaml is found without --config.
+		_, errOut, code := meterd(t, dir, nil, "check-config")
+		if code != 1 || !strings.Contains(errOut, c.key) {
+			t.Errorf("%s: exit %d, stderr %q; want 1 naming %s", name, code, errOut, c.key)
+		}
+		if strings.Contains(errOut, "3A77EECF61BD445F") {
+			t.Errorf("%s: the secret is printed", name)
+		}
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	if _, errOut, code := meterd(t, t.TempDir(), nil, "frobnicate"); code != 2 || !strings.Contains(errOut, "unknown command") {
+		t.Errorf("unknown command: exit %d %q", code, errOut)
+	}
+	if _, _, code := meterd(t, t.TempDir(), nil, "check-config", "--nope"); code != 2 {
+		t.Errorf("unknown flag: exit %d", code)
+	}
+	out, _, code := meterd(t, t.TempDir(), nil, "version")
+	if code != 0 || !strings.Contains(out, "meterd e2e") || !strings.Contains(out, "go1.") {
+		t.Errorf("version: %d %q", code, out)
+	}
+}
+
+// TestServeEndToEnd runs the real binary on the example configuration with
+// no other service: health, metrics, auth and a clean SIGTERM.
+func TestServeEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(exampleConfig(t)), 0o600)
+	const token = "e2e-token-0123456789"
+	cmd := exec.Command(binary, "serve", "--config", "config.yaml")
+	cmd.Dir = dir
+	cmd.Env = cleanEnv("METERD_HTTP_LISTEN=127.0.0.1:0", "METERD_API_TOKEN="+token)
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+
+	// The "meterd started" log line tells the port; keep the rest of the log.
+	var logBuf bytes.Buffer
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			logBuf.WriteString(sc.Text() + "\n")
+			var rec map[string]any
+			if json.Unmarshal(sc.Bytes(), &rec) == nil && rec["msg"] == "meterd started" {
+				addr <- rec["listen"].(string)
+			}
+		}
+		close(addr)
+	}()
+	var base string
+	select {
+	case a, ok := <-addr:
+		if !ok {
+			t.Fatalf("meterd exited before it was ready:\n%s", logBuf.String())
+		}
+		base = "http://" + a
+	case <-time.After(30 * time.Second):
+		t.Fatal("meterd did not start within 30s")
+	}
+
+	get := func(path string, auth bool) (int, string) {
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		if auth {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	code, body := get("/health", false)
+	var h struct {
+		Status  string
+		Version string
+	}
+	json.Unmarshal([]byte(body), &h)
+	if code != 200 || h.Status != "ok" || h.Version != "e2e" {
+		t.Errorf("/health: %d %s", code, body)
+	}
+	code, body = get("/metrics", false)
+	if code != 200 || !strings.Contains(body, `meterd_build_info{commit="unknown",goversion="go1.`) || !strings.Contains(body, "process_resident_memory_bytes") || !strings.Contains(body, "go_goroutines") {
+		t.Errorf("/metrics: %d, missing build info or Go/process collectors", code)
+	}
+	resp, err := http.Post(base+"/api/v1/meters/wasser/readings", "application/json", strings.NewReader(`{"time":"2025-01-01T00:00:00+01:00","value":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Errorf("POST without token: %d; want 401", resp.StatusCode)
+	}
+	code, body = get("/api/v1/meters", true)
+	if code != 200 || !strings.Contains(body, `"id":"kamin"`) {
+		t.Errorf("GET /api/v1/meters with token: %d %s", code, body)
+	}
+	if code, _ := get("/api/v1/meters", false); code != 401 {
+		t.Errorf("GET /api/v1/meters without token: %d; want 401", code)
+	}
+	out, errOut, hcode := meterd(t, dir, nil, "healthcheck", "--url", base+"/health")
+	if hcode != 0 || strings.TrimSpace(out) != "ok" {
+		t.Errorf("healthcheck: exit %d %q %q", hcode, out, errOut)
+	}
+
+	start := time.Now()
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v\n%s", err, logBuf.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("meterd did not stop within 20s of SIGTERM")
+	}
+	t.Logf("stopped in %s", time.Since(start))
+	if strings.Contains(logBuf.String(), token) {
+		t.Error("the API token appears in the log")
+	}
+	if !strings.Contains(logBuf.String(), `"msg":"meterd stopped"`) {
+		t.Errorf("no clean stop in the log:\n%s", logBuf.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "meterd.db")); err != nil {
+		t.Errorf("the database was not created in the working directory: %v", err)
+	}
+}
