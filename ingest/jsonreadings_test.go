@@ -17,9 +17,9 @@ var berlin = func() *time.Location {
 
 func TestLocalTimeDST(t *testing.T) {
 	cases := []struct {
-		name          string
+		name           string
 		y, mo, d, h, m int
-		want          string // UTC
+		want           string // UTC
 	}{
 		{"winter", 2025, 1, 15, 12, 0, "2025-01-15T11:00:00Z"},
 		{"summer", 2025, 7, 15, 12, 0, "2025-07-15T10:00:00Z"},

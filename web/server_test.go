@@ -40,7 +40,7 @@ func (f *fakeBackend) Readings(context.Context, string, time.Time, time.Time) ([
 	return nil, nil
 }
 func (f *fakeBackend) Runs(context.Context, string, int) (any, error) { return []string{}, nil }
-func (f *fakeBackend) Location() *time.Location                      { return time.UTC }
+func (f *fakeBackend) Location() *time.Location                       { return time.UTC }
 
 func newTestServer(t *testing.T, token string) (*httptest.Server, *fakeBackend, *prometheus.Registry) {
 	t.Helper()
