@@ -13,6 +13,8 @@ type Reading struct {
 	Row   int // 1-based row, line or list position
 	Time  time.Time
 	Value float64
+	// Meter is set when the file names a meter per row (a meterd export).
+	Meter string
 }
 
 // Rejection is a row that could not become a reading.

@@ -1,0 +1,349 @@
+package ingest
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
+)
+
+// Excel serials worked out by hand (1900 system: 1 Jan 2025 is 45658):
+// 1 Nov 2025 = 45658 + 304 (Jan–Oct) = 45962, so 4 Nov = 45965;
+// 1 Oct = 45658 + 273 = 45931, so 26 Oct = 45956; 30 Mar = 45658 + 59 + 29 = 45746.
+// The 1904 system counts 1462 days fewer.
+const (
+	serialNov4  = 45965.0
+	serialOct26 = 45956.0
+	serialMar30 = 45746.0
+)
+
+type xlsxOpts struct {
+	date1904  bool
+	dateStyle []string // cells to format as dates
+}
+
+// writeXLSX makes a workbook the way people's files look: values are set
+// with their Go type (float64 → number cell, string → text cell).
+func writeXLSX(t testing.TB, rows [][]any, o xlsxOpts) string {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	if o.date1904 {
+		yes := true
+		if err := f.SetWorkbookProps(&excelize.WorkbookPropsOptions{Date1904: &yes}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dateFmt := "dd.mm.yyyy"
+	dateStyle, _ := f.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt})
+	for i, r := range rows {
+		cells := make([]any, len(r))
+		for j, v := range r {
+			if d, ok := v.(excelDate); ok {
+				cells[j] = excelize.Cell{StyleID: dateStyle, Value: float64(d)}
+			} else {
+				cells[j] = v
+			}
+		}
+		name, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := sw.SetRow(name, cells); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "readings.xlsx")
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// excelDate is a serial number in a date-formatted cell.
+type excelDate float64
+
+func parse(t *testing.T, path string) (*ParsedFile, error) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	return ParseFile(path, f, st.Size(), berlin, 0)
+}
+
+func writeFile(t *testing.T, name string, body []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+type want struct {
+	row   int
+	utc   string
+	value float64
+}
+
+func check(t *testing.T, p *ParsedFile, readings []want, rejected map[int]string) {
+	t.Helper()
+	if len(p.Readings) != len(readings) {
+		t.Errorf("%d readings; want %d: %+v", len(p.Readings), len(readings), p.Readings)
+	}
+	for i := 0; i < len(readings) && i < len(p.Readings); i++ {
+		r, w := p.Readings[i], readings[i]
+		if r.Row != w.row || r.Time.UTC().Format(time.RFC3339) != w.utc || r.Value != w.value {
+			t.Errorf("reading %d = row %d %s %v; want row %d %s %v", i, r.Row, r.Time.UTC().Format(time.RFC3339), r.Value, w.row, w.utc, w.value)
+		}
+	}
+	if len(p.Rejected) != len(rejected) {
+		t.Errorf("rejections %+v; want rows %v", p.Rejected, rejected)
+	}
+	for _, r := range p.Rejected {
+		if frag, ok := rejected[r.Row]; !ok || !strings.Contains(r.Error, frag) {
+			t.Errorf("row %d rejected with %q; want %q", r.Row, r.Error, frag)
+		}
+	}
+}
+
+func TestGridOperatorXLSX(t *testing.T) {
+	p := writeXLSX(t, [][]any{
+		{"Bayernwerk Netz GmbH – Zählerstandsgang"},
+		{"Zählpunkt", "DE0001234567890000000000000000001"},
+		{},
+		{"Ab-Datum", "Ab-Zeit", "Zählerstand", "Einheit", "Status"},
+		{excelDate(serialNov4), "07:30", 12345.6, "kWh", "W"},
+		{excelDate(serialNov4), "07:45:00", 12346.25, "kWh", "W"},
+		{}, // an empty row: neither reading nor rejection
+		// DST autumn night: 01:45 is still summer time; 02:30 happens
+		// twice and is the second (standard time) one; 03:00 is winter.
+		{excelDate(serialOct26), "01:45", 12000.0},
+		{excelDate(serialOct26), "02:30", 12001.0},
+		{excelDate(serialOct26), "03:00", 12002.0},
+		// Spring: 02:15 does not exist and moves forward to 03:15+02:00.
+		{excelDate(serialMar30), "02:15", 9000.0},
+		{"31.02.2025", "08:00", 1.0},
+		{excelDate(serialNov4), "25:00", 1.0},
+		{excelDate(serialNov4), "08:00", ""},
+		{"", "08:00", 5.0},
+		{excelDate(serialNov4), "08:15", "zwölf"},
+	}, xlsxOpts{})
+	pf, err := parse(t, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pf.Format != FormatXLSX || pf.Source() != "excel" || len(pf.SHA256) != 64 {
+		t.Errorf("format %s source %s sha %q", pf.Format, pf.Source(), pf.SHA256)
+	}
+	check(t, pf, []want{
+		{5, "2025-11-04T06:30:00Z", 12345.6},
+		{6, "2025-11-04T06:45:00Z", 12346.25},
+		{8, "2025-10-25T23:45:00Z", 12000},
+		{9, "2025-10-26T01:30:00Z", 12001},
+		{10, "2025-10-26T02:00:00Z", 12002},
+		{11, "2025-03-30T01:15:00Z", 9000},
+	}, map[int]string{
+		12: `Ab-Datum "31.02.2025" is not a date of the calendar`,
+		13: `Ab-Zeit "25:00" is not a time of day`,
+		14: "Zählerstand is empty",
+		15: "Ab-Datum is empty",
+		16: `Zählerstand "zwölf" is not a number`,
+	})
+}
+
+func TestPeoplesOwnXLSXVariants(t *testing.T) {
+	// Header in any case and spacing; time as a day fraction (07:30 =
+	// 0.3125); date and time in one serial; German text numbers with
+	// thousands dots; a text date with two-digit year.
+	p := writeXLSX(t, [][]any{
+		{"Meine Zählerstände Gas"},
+		{" DATUM ", "uhrzeit", "Zähler Stand"},
+		{excelDate(serialNov4), 0.3125, "12.345,6"},
+		{excelDate(serialNov4 + 0.5), "", "12.346"},     // 12:00 from the date cell; 12.346 = 12346 (comma file)
+		{excelDate(serialNov4 + 0.5), 0.75, "12.347,5"}, // a non-empty time cell wins: 18:00
+		{"05.11.25", "06:00", 12350.25},                 // a number cell stays 12350.25
+		{"2025-11-06 06:00", "", "12.351,0"},            // date and time in one text cell
+		{"2025-11-07T06:00:00+01:00", "", "12.352"},     // an instant with offset
+	}, xlsxOpts{})
+	pf, err := parse(t, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, pf, []want{
+		{3, "2025-11-04T06:30:00Z", 12345.6},
+		{4, "2025-11-04T11:00:00Z", 12346},
+		{5, "2025-11-04T17:00:00Z", 12347.5},
+		{6, "2025-11-05T05:00:00Z", 12350.25},
+		{7, "2025-11-06T05:00:00Z", 12351},
+		{8, "2025-11-07T05:00:00Z", 12352},
+	}, nil)
+}
+
+func TestXLSX1904Workbook(t *testing.T) {
+	p := writeXLSX(t, [][]any{
+		{"Datum", "Zeit", "Wert"},
+		{excelDate(serialNov4 - 1462), "07:30", 100.5},
+		{excelDate(serialOct26 - 1462 + 0.25), "", 99.0}, // 06:00 in the serial
+	}, xlsxOpts{date1904: true})
+	pf, err := parse(t, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, pf, []want{
+		{2, "2025-11-04T06:30:00Z", 100.5},
+		{3, "2025-10-26T05:00:00Z", 99},
+	}, nil)
+}
+
+func TestCSVVariants(t *testing.T) {
+	cases := []struct {
+		name string
+		body []byte
+		want []want
+		rej  map[int]string
+	}{
+		{
+			name: "semicolon, decimal comma, BOM",
+			body: []byte("\ufeffDatum;Uhrzeit;Zählerstand\r\n04.11.2025;07:30;12.345,6\r\n\r\n;;\r\n05.11.2025;07:30;12346\r\n"),
+			want: []want{{2, "2025-11-04T06:30:00Z", 12345.6}, {5, "2025-11-05T06:30:00Z", 12346}},
+		},
+		{
+			name: "comma, decimal point",
+			body: []byte("Zaehlerstand,Datum\n12345.6,2025-11-04\n12.5,2025-11-05\n"),
+			want: []want{{2, "2025-11-03T23:00:00Z", 12345.6}, {3, "2025-11-04T23:00:00Z", 12.5}},
+		},
+		{
+			name: "title line, date and time in one cell, quoted",
+			body: []byte("Wasserzähler Keller\nZeitpunkt;Wert\n\"04.11.2025 07:30\";\"1.234,5\"\n04.11.2025 25:00;1\n"),
+			want: []want{{3, "2025-11-04T06:30:00Z", 1234.5}},
+			rej:  map[int]string{4: "Zeitpunkt"},
+		},
+		{
+			name: "Windows-1252",
+			body: func() []byte {
+				b, _ := charmap.Windows1252.NewEncoder().Bytes([]byte("Datum;Zählerstand;Bemerkung\n04.11.2025;7,5;Ablesung März\n"))
+				return b
+			}(),
+			want: []want{{2, "2025-11-03T23:00:00Z", 7.5}},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			pf, err := parse(t, writeFile(t, "zaehler.csv", c.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pf.Format != FormatCSV || pf.Source() != "csv" {
+				t.Errorf("format %s", pf.Format)
+			}
+			check(t, pf, c.want, c.rej)
+		})
+	}
+}
+
+func TestFileLevelErrors(t *testing.T) {
+	cases := map[string]struct {
+		name string
+		body []byte
+		frag string
+	}{
+		"no header":           {"a.csv", []byte("foo;bar\n1;2\n"), "no header row in the first 20 rows"},
+		"title only contains": {"a.csv", []byte("Datum der Ablesung: heute;Stand der Dinge\n1;2\n"), "no header row"},
+		"header, no data":     {"a.csv", []byte("Datum;Stand\n;\n"), "no data rows"},
+		"date but no value":   {"a.csv", []byte("Datum;Menge\n04.11.2025;1\n"), "row 1 has the column Datum but no value column"},
+		"random bytes .xlsx":  {"a.xlsx", []byte("\x00\x01garbage\xff"), "not one"},
+		"truncated xlsx":      {"a.xlsx", []byte("PK\x03\x04\x14\x00\x00\x00\x08\x00"), "not a readable .xlsx"},
+		"broken xls":          {"a.xls", append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, bytes.Repeat([]byte{0xff}, 600)...), ".xls"},
+		"empty":               {"a.csv", nil, "is empty"},
+		"ods":                 {"a.ods", []byte("whatever"), "not read"},
+	}
+	for name, c := range cases {
+		_, err := parse(t, writeFile(t, c.name, c.body))
+		var ie *InputError
+		if !errors.As(err, &ie) || !strings.Contains(ie.Msg, c.frag) {
+			t.Errorf("%s: %v; want an InputError containing %q", name, err, c.frag)
+		}
+	}
+}
+
+func TestTooManyRows(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Datum;Stand\n")
+	for i := 0; i < 11; i++ {
+		b.WriteString("04.11.2025;1\n")
+	}
+	f, _ := os.Open(writeFile(t, "big.csv", []byte(b.String())))
+	defer f.Close()
+	_, err := ParseFile("big.csv", f, int64(b.Len()), berlin, 10)
+	if err == nil || !strings.Contains(err.Error(), "more than 10 data rows") {
+		t.Fatalf("err %v", err)
+	}
+}
+
+func TestSerialToWall(t *testing.T) {
+	cases := []struct {
+		serial float64
+		is1904 bool
+		want   string
+	}{
+		{45658, false, "2025-01-01 00:00:00"},
+		{45658.3125, false, "2025-01-01 07:30:00"},
+		{45658.99998, false, "2025-01-01 23:59:58"}, // 86398.27 s rounds to the second
+		{1, false, "1900-01-01 00:00:00"},
+		{59, false, "1900-02-28 00:00:00"},
+		{61, false, "1900-03-01 00:00:00"},
+		{0, true, ""}, // below 1: not a date
+		{44196, true, "2025-01-01 00:00:00"},
+	}
+	for _, c := range cases {
+		w, err := SerialToWall(c.serial, c.is1904)
+		got := ""
+		if err == nil {
+			got = time.Date(w.year, w.month, w.day, w.hour, w.min, w.sec, 0, time.UTC).Format("2006-01-02 15:04:05")
+		}
+		if got != c.want {
+			t.Errorf("SerialToWall(%v, %v) = %q (%v); want %q", c.serial, c.is1904, got, err, c.want)
+		}
+	}
+}
+
+func TestParseNumber(t *testing.T) {
+	cases := []struct {
+		in    string
+		comma bool
+		want  float64
+		ok    bool
+	}{
+		{"12.345,6", true, 12345.6, true},
+		{"12345,6", true, 12345.6, true},
+		{"1.234.567", true, 1234567, true},
+		{"12.34,5", true, 0, false}, // dots must group thousands
+		{"12345.6", false, 12345.6, true},
+		{" 1 234.5 ", false, 1234.5, true},
+		{"-3", false, -3, true},
+		{"1e5", false, 0, false},
+		{"0x10", false, 0, false},
+		{"NaN", false, 0, false},
+		{"", true, 0, false},
+	}
+	for _, c := range cases {
+		got, err := ParseNumber(c.in, c.comma)
+		if (err == nil) != c.ok || got != c.want {
+			t.Errorf("ParseNumber(%q, %v) = %v, %v; want %v ok=%v", c.in, c.comma, got, err, c.want, c.ok)
+		}
+	}
+}

@@ -1,0 +1,449 @@
+package ingest
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// cell is one spreadsheet or CSV cell. Spreadsheet numbers (including date
+// serials and times as day fractions) arrive as num with isNum; everything
+// else as text.
+type cell struct {
+	text  string
+	num   float64
+	isNum bool
+}
+
+func (c cell) empty() bool { return !c.isNum && strings.TrimSpace(c.text) == "" }
+
+// rowSource yields a file's rows one at a time, so no format holds the whole
+// file in memory.
+type rowSource interface {
+	// next returns the next non-missing row with its 1-based number; ok is
+	// false at the end.
+	next() (row int, cells []cell, ok bool, err error)
+	// spreadsheet reports whether numbers may be date serials.
+	spreadsheet() bool
+	date1904() bool
+}
+
+// columnKind is what a header cell names.
+type columnKind int
+
+const (
+	colNone columnKind = iota
+	colDate
+	colTime
+	colValue
+	colMeter
+)
+
+// headerNames are the recognised column names, normalised (lower case,
+// umlauts spelled out, no spaces).
+var headerNames = map[string]columnKind{
+	"ab-datum": colDate, "datum": colDate, "date": colDate, "zeitpunkt": colDate,
+	"zeitstempel": colDate, "datum/uhrzeit": colDate, "datumuhrzeit": colDate,
+	"datum/zeit": colDate, "timestamp": colDate,
+	"ab-zeit": colTime, "uhrzeit": colTime, "zeit": colTime, "time": colTime,
+	"zaehlerstand": colValue, "stand": colValue, "wert": colValue, "value": colValue, "reading": colValue,
+	"zaehler": colMeter, "meter": colMeter,
+}
+
+// normalizeHeader makes "Zählerstand", " ZAEHLERSTAND " and "Zähler stand"
+// the same.
+func normalizeHeader(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case unicode.IsSpace(r):
+		case r == 'ä':
+			b.WriteString("ae")
+		case r == 'ö':
+			b.WriteString("oe")
+		case r == 'ü':
+			b.WriteString("ue")
+		case r == 'ß':
+			b.WriteString("ss")
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// MaxHeaderRow is how far down the header row is looked for.
+const MaxHeaderRow = 20
+
+// DefaultMaxRows caps the data rows of one file, which bounds memory
+// whatever the file claims.
+const DefaultMaxRows = 500_000
+
+type columns struct {
+	date, time, value, meter int
+	names                    map[int]string // as written, for messages
+}
+
+func findColumns(cells []cell) (columns, bool) {
+	c := columns{date: -1, time: -1, value: -1, meter: -1, names: map[int]string{}}
+	for i, x := range cells {
+		if x.isNum {
+			continue
+		}
+		kind := headerNames[normalizeHeader(x.text)]
+		var dst *int
+		switch kind {
+		case colDate:
+			dst = &c.date
+		case colTime:
+			dst = &c.time
+		case colValue:
+			dst = &c.value
+		case colMeter:
+			dst = &c.meter
+		}
+		if dst != nil && *dst < 0 {
+			*dst = i
+			c.names[i] = strings.TrimSpace(x.text)
+		}
+	}
+	return c, c.date >= 0
+}
+
+// pending is a parsed row whose value waits for the file's decimal
+// separator to be known.
+type pending struct {
+	row   int
+	t     time.Time
+	value cell
+	meter string
+}
+
+// Table is the outcome of reading a file: readings and rejected rows.
+type Table struct {
+	Readings []Reading
+	Rejected []Rejection
+	// HasMeterColumn says the file names a meter per row (meterd export).
+	HasMeterColumn bool
+}
+
+// readTable applies the reading rules of sources.md to any row source.
+func readTable(src rowSource, loc *time.Location, maxRows int) (*Table, error) {
+	if maxRows <= 0 {
+		maxRows = DefaultMaxRows
+	}
+	var (
+		cols       columns
+		found      bool
+		dateOnly   = -1 // a row with a date header but no value column
+		dateOnlyNm string
+	)
+	for !found {
+		row, cells, ok, err := src.next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok || row > MaxHeaderRow {
+			if dateOnly > 0 {
+				return nil, inputErrorf("row %d has the column %s but no value column: name it Zählerstand, Stand, Zaehlerstand or Wert", dateOnly, dateOnlyNm)
+			}
+			return nil, inputErrorf("no header row in the first %d rows: the file needs a date column (Ab-Datum or Datum) and a value column (Zählerstand, Stand or Wert)", MaxHeaderRow)
+		}
+		c, hasDate := findColumns(cells)
+		switch {
+		case hasDate && c.value >= 0:
+			cols, found = c, true
+		case hasDate && dateOnly < 0:
+			dateOnly, dateOnlyNm = row, c.names[c.date]
+		}
+	}
+
+	t := &Table{HasMeterColumn: cols.meter >= 0}
+	var rows []pending
+	commaDecimal := false
+	for {
+		row, cells, ok, err := src.next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		if allEmpty(cells) {
+			continue
+		}
+		if len(rows)+len(t.Rejected) >= maxRows {
+			return nil, inputErrorf("the file has more than %d data rows: split it into smaller files", maxRows)
+		}
+		at := func(i int) cell {
+			if i < 0 || i >= len(cells) {
+				return cell{}
+			}
+			return cells[i]
+		}
+		p := pending{row: row, value: at(cols.value)}
+		if cols.meter >= 0 {
+			p.meter = strings.TrimSpace(at(cols.meter).text)
+		}
+		ts, err := rowInstant(at(cols.date), cols.time >= 0, at(cols.time), cols, src, loc)
+		if err != nil {
+			t.Rejected = append(t.Rejected, Rejection{Row: row, Error: err.Error()})
+			continue
+		}
+		if p.value.empty() {
+			t.Rejected = append(t.Rejected, Rejection{Row: row, Error: cols.names[cols.value] + " is empty"})
+			continue
+		}
+		if !p.value.isNum && strings.Contains(p.value.text, ",") {
+			commaDecimal = true
+		}
+		p.t = ts
+		rows = append(rows, p)
+	}
+	for _, p := range rows {
+		v := p.value.num
+		if !p.value.isNum {
+			var err error
+			v, err = ParseNumber(p.value.text, commaDecimal)
+			if err != nil {
+				t.Rejected = append(t.Rejected, Rejection{Row: p.row, Error: fmt.Sprintf("%s %v", cols.names[cols.value], err)})
+				continue
+			}
+		}
+		t.Readings = append(t.Readings, Reading{Row: p.row, Time: p.t, Value: v, Meter: p.meter})
+	}
+	if len(t.Readings) == 0 && len(t.Rejected) == 0 {
+		return nil, inputErrorf("the file has a header row but no data rows: nothing to import")
+	}
+	sortRejections(t.Rejected)
+	return t, nil
+}
+
+// sortRejections puts value rejections, found after the others, in row
+// order.
+func sortRejections(r []Rejection) {
+	sort.SliceStable(r, func(i, j int) bool { return r[i].Row < r[j].Row })
+}
+
+func allEmpty(cells []cell) bool {
+	for _, c := range cells {
+		if !c.empty() {
+			return false
+		}
+	}
+	return true
+}
+
+// rowInstant combines the date cell and the optional time cell. A
+// non-empty time cell wins over a time carried in the date cell.
+func rowInstant(dc cell, hasTimeCol bool, tc cell, cols columns, src rowSource, loc *time.Location) (time.Time, error) {
+	dateName := cols.names[cols.date]
+	if dc.empty() {
+		return time.Time{}, fmt.Errorf("%s is empty", dateName)
+	}
+	var w wall
+	switch {
+	case dc.isNum && src.spreadsheet():
+		var err error
+		w, err = SerialToWall(dc.num, src.date1904())
+		if err != nil {
+			return time.Time{}, fmt.Errorf("%s %v", dateName, err)
+		}
+	case dc.isNum:
+		return time.Time{}, fmt.Errorf("%s %s is not a date (dd.mm.yyyy, dd.mm.yy or yyyy-mm-dd)", dateName, formatNum(dc.num))
+	default:
+		var instant time.Time
+		var err error
+		w, instant, err = ParseDateText(dc.text)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("%s %v", dateName, err)
+		}
+		if !instant.IsZero() && (!hasTimeCol || tc.empty()) {
+			return instant, nil // an instant with offset is exact already
+		}
+	}
+	if hasTimeCol && !tc.empty() {
+		timeName := cols.names[cols.time]
+		var h, m, s int
+		var err error
+		if tc.isNum && src.spreadsheet() {
+			h, m, s, err = FractionToClock(tc.num)
+		} else if tc.isNum {
+			err = fmt.Errorf("%s is not a time (HH:MM)", formatNum(tc.num))
+		} else {
+			h, m, s, err = ParseTimeText(tc.text)
+		}
+		if err != nil {
+			return time.Time{}, fmt.Errorf("%s %v", timeName, err)
+		}
+		w.hour, w.min, w.sec = h, m, s
+	}
+	return LocalTime(w.year, w.month, w.day, w.hour, w.min, w.sec, loc), nil
+}
+
+func formatNum(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// wall is a local wall-clock time before it meets a time zone. hour may be
+// 24 (end of day), which LocalTime normalises to the next midnight.
+type wall struct {
+	year           int
+	month          time.Month
+	day            int
+	hour, min, sec int
+}
+
+var (
+	germanDate = regexp.MustCompile(`^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})$`)
+	isoDate    = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})$`)
+	clockRe    = regexp.MustCompile(`^(\d{1,2}):(\d{2})(?::(\d{2}))?$`)
+)
+
+// ParseDateText reads a date, optionally followed by a time: dd.mm.yyyy,
+// dd.mm.yy, yyyy-mm-dd, then " HH:MM[:SS]" or "THH:MM[:SS]". An RFC 3339
+// text with offset is an exact instant, returned as instant. Impossible
+// dates (31.02.2025) are errors, never rolled over.
+func ParseDateText(s string) (w wall, instant time.Time, err error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return wall{}, t.UTC().Truncate(time.Second), nil
+	}
+	datePart, timePart := s, ""
+	if i := strings.IndexAny(s, " T"); i > 0 {
+		datePart, timePart = s[:i], strings.TrimSpace(s[i+1:])
+	}
+	var y, m, d int
+	if g := germanDate.FindStringSubmatch(datePart); g != nil {
+		d, _ = strconv.Atoi(g[1])
+		m, _ = strconv.Atoi(g[2])
+		y, _ = strconv.Atoi(g[3])
+		if len(g[3]) == 2 {
+			// As POSIX %y: 69-99 are 19xx, 00-68 are 20xx.
+			if y < 69 {
+				y += 2000
+			} else {
+				y += 1900
+			}
+		}
+	} else if g := isoDate.FindStringSubmatch(datePart); g != nil {
+		y, _ = strconv.Atoi(g[1])
+		m, _ = strconv.Atoi(g[2])
+		d, _ = strconv.Atoi(g[3])
+	} else {
+		return wall{}, time.Time{}, fmt.Errorf("%q is not a date (dd.mm.yyyy, dd.mm.yy or yyyy-mm-dd)", s)
+	}
+	if !validDate(y, m, d) {
+		return wall{}, time.Time{}, fmt.Errorf("%q is not a date of the calendar", s)
+	}
+	w = wall{year: y, month: time.Month(m), day: d}
+	if timePart != "" {
+		h, mi, sec, err := ParseTimeText(timePart)
+		if err != nil {
+			return wall{}, time.Time{}, fmt.Errorf("%q: the time %v", s, err)
+		}
+		w.hour, w.min, w.sec = h, mi, sec
+	}
+	return w, time.Time{}, nil
+}
+
+func validDate(y, m, d int) bool {
+	if y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 {
+		return false
+	}
+	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Day() == d
+}
+
+// ParseTimeText reads HH:MM or HH:MM:SS; 24:00 is the end of the day.
+func ParseTimeText(s string) (h, m, sec int, err error) {
+	s = strings.TrimSpace(s)
+	g := clockRe.FindStringSubmatch(s)
+	if g == nil {
+		return 0, 0, 0, fmt.Errorf("%q is not a time (HH:MM or HH:MM:SS)", s)
+	}
+	h, _ = strconv.Atoi(g[1])
+	m, _ = strconv.Atoi(g[2])
+	if g[3] != "" {
+		sec, _ = strconv.Atoi(g[3])
+	}
+	if m > 59 || sec > 59 || h > 24 || (h == 24 && (m > 0 || sec > 0)) {
+		return 0, 0, 0, fmt.Errorf("%q is not a time of day", s)
+	}
+	return h, m, sec, nil
+}
+
+// SerialToWall turns an Excel serial (days since the workbook's epoch, the
+// fraction being the time of day) into a wall-clock time, to the nearest
+// second. In the 1900 system serial 60 is Lotus' 29 Feb 1900, which never
+// was; serials from 61 on count from 30 Dec 1899.
+func SerialToWall(serial float64, date1904 bool) (wall, error) {
+	if math.IsNaN(serial) || serial < 1 || serial > 200000 {
+		return wall{}, fmt.Errorf("%s is not a date serial number", formatNum(serial))
+	}
+	secs := int64(math.Round(serial * 86400))
+	days, rem := secs/86400, secs%86400
+	var base time.Time
+	switch {
+	case date1904:
+		base = time.Date(1904, 1, 1, 0, 0, 0, 0, time.UTC)
+	case days == 60:
+		return wall{}, fmt.Errorf("60 is 29 Feb 1900, a day that did not exist")
+	case days < 60:
+		base = time.Date(1899, 12, 31, 0, 0, 0, 0, time.UTC)
+	default:
+		base = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+	}
+	t := base.AddDate(0, 0, int(days)).Add(time.Duration(rem) * time.Second)
+	return wall{year: t.Year(), month: t.Month(), day: t.Day(), hour: t.Hour(), min: t.Minute(), sec: t.Second()}, nil
+}
+
+// FractionToClock turns a time cell (a day fraction; a whole date-time
+// serial contributes its fraction) into hours, minutes and seconds, to the
+// nearest second. A fraction that rounds to a whole day is 24:00.
+func FractionToClock(x float64) (h, m, s int, err error) {
+	if math.IsNaN(x) || x < 0 || x > 200000 {
+		return 0, 0, 0, fmt.Errorf("%s is not a time of day", formatNum(x))
+	}
+	secs := int64(math.Round((x - math.Floor(x)) * 86400))
+	if x >= 1 && secs == 86400 {
+		secs = 0
+	}
+	return int(secs / 3600), int(secs % 3600 / 60), int(secs % 60), nil
+}
+
+var (
+	dotNumber   = regexp.MustCompile(`^[+-]?\d+(\.\d+)?$`)
+	commaNumber = regexp.MustCompile(`^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$`)
+)
+
+// ParseNumber reads a number written by a person. With commaDecimal the
+// comma is the decimal separator and dots group thousands (12.345,6);
+// otherwise a dot is the decimal point (12345.6). Spaces (also
+// non-breaking) are ignored.
+func ParseNumber(s string, commaDecimal bool) (float64, error) {
+	t := strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || r == '\u00a0' || r == '\u202f' {
+			return -1
+		}
+		return r
+	}, s)
+	if t == "" {
+		return 0, fmt.Errorf("is empty")
+	}
+	if commaDecimal {
+		if !commaNumber.MatchString(t) {
+			return 0, fmt.Errorf("%q is not a number (write 12345,6 or 12.345,6)", s)
+		}
+		t = strings.ReplaceAll(strings.ReplaceAll(t, ".", ""), ",", ".")
+	} else if !dotNumber.MatchString(t) {
+		return 0, fmt.Errorf("%q is not a number (write 12345.6)", s)
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("%q is not a number", s)
+	}
+	return v, nil
+}

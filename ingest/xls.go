@@ -1,0 +1,88 @@
+package ingest
+
+import (
+	"io"
+	"strings"
+
+	"github.com/shakinm/xlsReader/xls"
+)
+
+// MaxXLSBytes caps legacy .xls files: the reader holds the whole workbook
+// in memory and sizes buffers from the file's own header.
+const MaxXLSBytes = 16 << 20
+
+// xlsSource reads the first sheet of a legacy BIFF8 .xls workbook. The
+// reader is known to panic on some files, so everything it does runs behind
+// guard, and it never sees more than MaxXLSBytes.
+type xlsSource struct {
+	rows [][]cell
+	i    int
+}
+
+func newXLSSource(r io.ReadSeeker, size int64) (*xlsSource, error) {
+	if size > MaxXLSBytes {
+		return nil, inputErrorf("legacy .xls files are read up to %d MiB: save it as .xlsx or CSV", MaxXLSBytes>>20)
+	}
+	s := &xlsSource{}
+	err := guard(".xls file", func() error {
+		wb, err := xls.OpenReader(r)
+		if err != nil {
+			return inputErrorf("the .xls file cannot be read (%v): save it as .xlsx or CSV", err)
+		}
+		if wb.GetNumberSheets() == 0 {
+			return inputErrorf("the workbook has no sheets")
+		}
+		sheet, err := wb.GetSheet(0)
+		if err != nil {
+			return inputErrorf("the first sheet cannot be read (%v): save it as .xlsx or CSV", err)
+		}
+		for i := 0; i < sheet.GetNumberRows(); i++ {
+			row, err := sheet.GetRow(i)
+			var cells []cell
+			if err == nil && row != nil {
+				for _, c := range row.GetCols() {
+					cells = append(cells, xlsCell(c.GetType(), c))
+				}
+			}
+			s.rows = append(s.rows, cells)
+			if len(s.rows) > DefaultMaxRows+MaxHeaderRow {
+				return inputErrorf("the file has more than %d rows: split it into smaller files", DefaultMaxRows)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+type xlsCellData interface {
+	GetString() string
+	GetFloat64() float64
+}
+
+func xlsCell(typ string, c xlsCellData) cell {
+	switch {
+	case strings.HasSuffix(typ, ".Number"), strings.HasSuffix(typ, ".Rk"):
+		return cell{num: c.GetFloat64(), isNum: true}
+	case strings.HasSuffix(typ, "Blank"):
+		return cell{}
+	default:
+		return cell{text: c.GetString()}
+	}
+}
+
+func (s *xlsSource) next() (int, []cell, bool, error) {
+	if s.i >= len(s.rows) {
+		return 0, nil, false, nil
+	}
+	s.i++
+	return s.i, s.rows[s.i-1], true, nil
+}
+
+func (s *xlsSource) spreadsheet() bool { return true }
+
+// date1904 is false: the reader does not expose the workbook's date
+// system, and Windows Excel's default is 1900.
+func (s *xlsSource) date1904() bool { return false }

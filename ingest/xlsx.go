@@ -1,0 +1,107 @@
+package ingest
+
+import (
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// UnzipSizeLimit caps what an .xlsx may unpack to (excelize's default is
+// 16 GB, a zip bomb's dream).
+const UnzipSizeLimit = 256 << 20
+
+// xlsxSource streams the first sheet of a workbook, one row at a time.
+type xlsxSource struct {
+	f       *excelize.File
+	sheet   string
+	rows    *excelize.Rows
+	row     int
+	is1904  bool
+	typedIn bool // GetCellType has loaded the sheet
+}
+
+func newXLSXSource(r io.Reader) (*xlsxSource, error) {
+	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: UnzipSizeLimit})
+	if err != nil {
+		return nil, inputErrorf("the file is not a readable .xlsx workbook (%v): save it again as .xlsx, or export CSV", err)
+	}
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		f.Close()
+		return nil, inputErrorf("the workbook has no sheets")
+	}
+	s := &xlsxSource{f: f, sheet: sheets[0]}
+	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
+		s.is1904 = *props.Date1904
+	}
+	if s.rows, err = f.Rows(s.sheet); err != nil {
+		f.Close()
+		return nil, inputErrorf("the first sheet %q cannot be read: %v", s.sheet, err)
+	}
+	return s, nil
+}
+
+func (s *xlsxSource) Close() error {
+	if s.rows != nil {
+		s.rows.Close()
+	}
+	return s.f.Close()
+}
+
+// thousandsOnly looks like a number to Go but, in a text cell of a file
+// with decimal commas, is 12.345 = 12345. Only such cells need their type.
+var thousandsOnly = regexp.MustCompile(`^[+-]?\d{1,3}(\.\d{3})+$`)
+
+func (s *xlsxSource) next() (int, []cell, bool, error) {
+	if !s.rows.Next() {
+		if err := s.rows.Error(); err != nil {
+			return 0, nil, false, inputErrorf("the sheet cannot be read after row %d: %v", s.row, err)
+		}
+		return 0, nil, false, nil
+	}
+	s.row++
+	raw, err := s.rows.Columns(excelize.Options{RawCellValue: true})
+	if err != nil {
+		return 0, nil, false, inputErrorf("row %d cannot be read: %v", s.row, err)
+	}
+	cells := make([]cell, len(raw))
+	for i, v := range raw {
+		cells[i] = s.cell(i, v)
+	}
+	return s.row, cells, true, nil
+}
+
+// cell types a raw value. excelize's stream gives raw text for every cell;
+// a number cell's raw text is always Go-parsable with a dot, so parsing
+// tells numbers from text, except for text like "12.345" which asks the
+// sheet for the cell's type.
+func (s *xlsxSource) cell(col int, v string) cell {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || strings.ContainsAny(v, "xXpPnN") { // no hex, Inf or NaN
+		return cell{text: v}
+	}
+	if thousandsOnly.MatchString(strings.TrimSpace(v)) {
+		name, _ := excelize.CoordinatesToCellName(col+1, s.row)
+		if t, err := s.f.GetCellType(s.sheet, name); err == nil && (t == excelize.CellTypeSharedString || t == excelize.CellTypeInlineString) {
+			return cell{text: v}
+		}
+	}
+	return cell{num: f, isNum: true}
+}
+
+func (s *xlsxSource) spreadsheet() bool { return true }
+func (s *xlsxSource) date1904() bool    { return s.is1904 }
+
+// guard turns a panic inside a third-party reader into an error: no file
+// may bring the daemon down.
+func guard(what string, fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = inputErrorf("the %s could not be read (the reader failed: %v): save it as .xlsx or CSV", what, p)
+		}
+	}()
+	return fn()
+}
