@@ -23,6 +23,7 @@ import (
 	_ "time/tzdata" // the configured zone must load on a bare system
 
 	"github.com/meterd/meterd/app"
+	"github.com/meterd/meterd/ingest"
 )
 
 // Set at build time with -ldflags "-X main.version=… -X main.commit=…".
@@ -47,6 +48,10 @@ const usage = `usage: meterd [--config PATH] COMMAND [flags]
 commands:
   serve          run the daemon: scheduler and HTTP server (the default)
   check-config   validate the configuration and list the meters
+  import         --meter ID [--dry-run] [--strict] [--format text|json] FILE...
+                 import .xlsx/.xls/.csv readings, as the upload does
+  export         [--meter ID]... [--from DATE] [--to DATE]
+                 raw readings as CSV on stdout, in a form import takes back
   healthcheck    exit 0 if a running meterd's /health says ok
   version        print version, commit and Go version
 
@@ -85,6 +90,10 @@ func run(args []string, stdout, stderr io.Writer, env app.Environment) int {
 		err = c.checkConfig(rest)
 	case "healthcheck":
 		err = c.healthcheck(rest)
+	case "import":
+		err = c.importFiles(rest)
+	case "export":
+		err = c.export(rest)
 	case "version":
 		fmt.Fprintf(stdout, "meterd %s (commit %s, %s)\n", version, commit, runtime.Version())
 	case "help", "-h", "--help":
@@ -163,6 +172,124 @@ func (c *cli) serve(args []string) error {
 			log.Warn("systemd notification failed", "error", err)
 		}
 	})
+}
+
+// offline builds the app without serving, for commands that work on the
+// database directly (SQLite lets them run beside a running daemon).
+func (c *cli) offline() (*app.App, *app.Config, error) {
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	log := app.NewLogger(c.stderr, slog.LevelWarn, cfg.Secrets.All())
+	a, err := app.New(context.Background(), cfg, app.Options{Logger: log, Version: version, Commit: commit})
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, cfg, nil
+}
+
+// multiFlag collects a repeated flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func (c *cli) importFiles(args []string) error {
+	fs := c.flags("import")
+	meter := fs.String("meter", "", "meter id (not needed for a meterd export, which names its meters)")
+	dryRun := fs.Bool("dry-run", false, "check the files and report, write nothing")
+	strict := fs.Bool("strict", false, "refuse a file with any rejected row")
+	format := fs.String("format", "text", "text or json")
+	if err := fs.Parse(args); err != nil {
+		return usageError{fmt.Sprintf("import: %v", err)}
+	}
+	if fs.NArg() == 0 {
+		return usageError{"import: name at least one file"}
+	}
+	if *format != "text" && *format != "json" {
+		return usageError{fmt.Sprintf("import: --format %q is not text or json", *format)}
+	}
+	a, _, err := c.offline()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	failed := 0
+	for _, path := range fs.Args() {
+		if err := c.importFile(a, path, *meter, *dryRun, *strict, *format); err != nil {
+			failed++
+			fmt.Fprintf(c.stderr, "meterd: %s: %v\n", path, err)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d files were refused; nothing of them was written", failed, fs.NArg())
+	}
+	return nil
+}
+
+func (c *cli) importFile(a *app.App, path, meter string, dryRun, strict bool, format string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	sums, err := a.ImportFile(context.Background(), meter, path, f, st.Size(), dryRun, strict)
+	for _, s := range sums {
+		if format == "json" {
+			b, _ := json.Marshal(s)
+			fmt.Fprintln(c.stdout, string(b))
+			continue
+		}
+		verb := "imported"
+		if s.DryRun {
+			verb = "checked (dry run, nothing written)"
+		}
+		fmt.Fprintf(c.stdout, "%s → %s %s: %d parsed, %d written, %d updated, %d duplicates, %d rejected, %d warnings\n",
+			s.File, s.Meter, verb, s.Parsed, s.Written, s.Updated, s.Duplicates, len(s.Rejected), len(s.Warnings))
+		for _, r := range s.Rejected {
+			fmt.Fprintf(c.stdout, "  row %d rejected: %s\n", r.Row, r.Error)
+		}
+		for _, w := range s.Warnings {
+			fmt.Fprintf(c.stdout, "  row %d warning: %s\n", w.Row, w.Warning)
+		}
+	}
+	return err
+}
+
+func (c *cli) export(args []string) error {
+	fs := c.flags("export")
+	var meters multiFlag
+	fs.Var(&meters, "meter", "meter id (repeatable; default: every physical meter)")
+	from := fs.String("from", "", "first day (local), e.g. 2025-01-01")
+	to := fs.String("to", "", "day after the last (local)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, cfg, err := c.offline()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var tf, tt time.Time
+	for _, d := range []struct {
+		name, v string
+		dst     *time.Time
+	}{{"--from", *from, &tf}, {"--to", *to, &tt}} {
+		if d.v == "" {
+			continue
+		}
+		t, err := ingest.ParseInstant(d.v, cfg.Location)
+		if err != nil {
+			return usageError{fmt.Sprintf("export: %s: %v", d.name, err)}
+		}
+		*d.dst = t
+	}
+	return a.Export(context.Background(), c.stdout, meters, tf, tt)
 }
 
 func (c *cli) checkConfig(args []string) error {

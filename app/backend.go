@@ -1,9 +1,12 @@
 package app
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -70,46 +73,10 @@ func (a *App) physicalMeter(id string) (Meter, error) {
 }
 
 func (b backend) AddReadings(ctx context.Context, meter string, req web.ReadingsRequest) (ingest.Summary, error) {
-	return b.a.AddReadings(ctx, meter, req.Source, "", "", req.Readings, req.Rejected, req.DryRun, req.Strict)
-}
-
-// AddReadings stores parsed readings for a physical meter in one
-// transaction and returns the import summary. With strict, any rejected
-// row refuses the whole import.
-func (a *App) AddReadings(ctx context.Context, meterID, source, fileName, sha string, rs []ingest.Reading, rejected []ingest.Rejection, dryRun, strict bool) (ingest.Summary, error) {
-	m, err := a.physicalMeter(meterID)
-	if err != nil {
-		return ingest.Summary{}, err
-	}
-	if strict && len(rejected) > 0 {
-		var lines []string
-		for _, r := range rejected {
-			lines = append(lines, fmt.Sprintf("row %d: %s", r.Row, r.Error))
-		}
-		return ingest.Summary{}, web.Errorf(http.StatusBadRequest, "strict import refused, nothing was written: %d rejected rows (%s)", len(rejected), strings.Join(lines, "; "))
-	}
-	sum := ingest.Summary{Meter: m.ID, File: fileName, DryRun: dryRun, Parsed: len(rs), Rejected: rejected}
-	srs := make([]store.Reading, len(rs))
-	for i, r := range rs {
-		srs[i] = store.Reading{Meter: m.ID, Time: r.Time, Value: r.Value, Source: source}
-		sum.Readings = append(sum.Readings, ingest.NewSummaryReading(r, a.cfg.Location))
-	}
-	res, err := a.db.WriteReadings(ctx, store.Batch{
-		Meter: m.ID, Unit: string(m.Unit), Source: source, FileName: fileName, SHA256: sha,
-		DryRun: dryRun, Outbox: a.cfg.Influx.Enabled(), Rejected: len(rejected), Warnings: len(sum.Warnings),
-	}, srs)
-	if err != nil {
-		return ingest.Summary{}, err
-	}
-	sum.Written, sum.Updated, sum.Duplicates = res.Written, res.Updated, res.Duplicates
-	if !dryRun {
-		a.metrics.ReadingsIngested.WithLabelValues(source).Add(float64(res.Written + res.Updated))
-		a.metrics.ReadingsRejected.WithLabelValues(source).Add(float64(len(rejected)))
-		if r, ok, err := a.db.LastReading(ctx, m.ID); err == nil && ok {
-			a.metrics.MeterLastReading.WithLabelValues(m.ID).Set(float64(r.Time.Unix()))
-		}
-	}
-	return sum, nil
+	return b.a.Import(ctx, ImportRequest{
+		Meter: meter, Source: req.Source, Readings: req.Readings, Rejected: req.Rejected,
+		DryRun: req.DryRun, Strict: req.Strict,
+	})
 }
 
 func (b backend) Readings(ctx context.Context, meter string, from, to time.Time) ([]web.ReadingOut, error) {
@@ -133,4 +100,91 @@ func (b backend) Runs(ctx context.Context, job string, limit int) (any, error) {
 		runs = []store.Run{}
 	}
 	return runs, err
+}
+
+func (b backend) ImportFile(ctx context.Context, meter, name string, f ingest.FileSource, size int64, dryRun, strict bool) (ingest.Summary, error) {
+	sums, err := b.a.ImportFile(ctx, meter, name, f, size, dryRun, strict)
+	if err != nil {
+		return ingest.Summary{}, err
+	}
+	return sums[0], nil
+}
+
+func (b backend) HomeAssistantState(ctx context.Context, s ingest.HAState) (any, error) {
+	return b.a.HomeAssistantState(ctx, s)
+}
+
+func (b backend) Export(ctx context.Context, w io.Writer, meters []string, from, to time.Time) error {
+	return b.a.Export(ctx, w, meters, from, to)
+}
+
+// HomeAssistantState stores a state pushed by Home Assistant for the meter
+// mapped to its entity. Unavailable and unknown states are acknowledged and
+// ignored: a failed push is lost on Home Assistant's side, so meterd must
+// never answer an ordinary state with an error.
+func (a *App) HomeAssistantState(ctx context.Context, s ingest.HAState) (any, error) {
+	var m Meter
+	found := false
+	for _, c := range a.cfg.Meters {
+		if c.HAEntityID == s.EntityID {
+			m, found = c, true
+			break
+		}
+	}
+	if !found {
+		return nil, web.Errorf(http.StatusNotFound, "entity %s is not mapped to a meter: add homeassistant: {entity_id: %s} to a meter with source: homeassistant", s.EntityID, s.EntityID)
+	}
+	if s.Ignored {
+		return map[string]any{"meter": m.ID, "ignored": true, "reason": s.Reason}, nil
+	}
+	v := s.Value
+	if s.Unit != "" {
+		u, err := analysis.ParseUnit(s.Unit)
+		if err != nil {
+			return nil, web.Errorf(http.StatusBadRequest, "unit %q of %s: %v", s.Unit, s.EntityID, err)
+		}
+		conv, ok := analysis.ConvertConstant(v, u, m.Unit)
+		if !ok {
+			return nil, web.Errorf(http.StatusBadRequest, "%s reports %s but meter %s counts %s", s.EntityID, u, m.ID, m.Unit)
+		}
+		v = conv
+	}
+	return a.Import(ctx, ImportRequest{
+		Meter: m.ID, Source: "homeassistant",
+		Readings: []ingest.Reading{{Row: 1, Time: s.Time, Value: v}},
+	})
+}
+
+// ExportHeader is the first line of an export; ImportFile reads it back.
+const ExportHeader = "Zähler;Zeitpunkt;Zählerstand;Quelle"
+
+// Export writes raw readings as semicolon CSV with decimal commas (what a
+// German spreadsheet opens) and exact instants with their offset, so that
+// importing the export reproduces every reading, DST nights included.
+func (a *App) Export(ctx context.Context, w io.Writer, meters []string, from, to time.Time) error {
+	if len(meters) == 0 {
+		for _, m := range a.cfg.Meters {
+			if m.Kind == analysis.Physical {
+				meters = append(meters, m.ID)
+			}
+		}
+	}
+	for _, id := range meters {
+		if _, err := a.physicalMeter(id); err != nil {
+			return err
+		}
+	}
+	bw := bufio.NewWriter(w)
+	bw.WriteString(ExportHeader + "\r\n")
+	for _, id := range meters {
+		rs, err := a.db.Readings(ctx, id, from, to)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			v := strings.Replace(strconv.FormatFloat(r.Value, 'f', -1, 64), ".", ",", 1)
+			fmt.Fprintf(bw, "%s;%s;%s;%s\r\n", id, r.Time.In(a.cfg.Location).Format(time.RFC3339), v, r.Source)
+		}
+	}
+	return bw.Flush()
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -30,6 +31,12 @@ type Backend interface {
 	Readings(ctx context.Context, meter string, from, to time.Time) ([]ReadingOut, error)
 	Runs(ctx context.Context, job string, limit int) (any, error)
 	Location() *time.Location
+	// ImportFile parses and imports an uploaded file for one meter.
+	ImportFile(ctx context.Context, meter, name string, f ingest.FileSource, size int64, dryRun, strict bool) (ingest.Summary, error)
+	// HomeAssistantState stores a pushed state; the body is the answer.
+	HomeAssistantState(ctx context.Context, s ingest.HAState) (any, error)
+	// Export writes raw readings as CSV.
+	Export(ctx context.Context, w io.Writer, meters []string, from, to time.Time) error
 }
 
 // ReadingsRequest carries readings posted to the API.
@@ -112,6 +119,10 @@ func (s *Server) Handler() http.Handler {
 	open("GET /metrics", promhttp.HandlerFor(s.d.Registry, promhttp.HandlerOpts{Registry: s.d.Registry}).ServeHTTP)
 
 	auth("GET /{$}", s.handleIndex)
+	auth("GET /static/", s.handleStatic)
+	auth("POST /api/v1/meters/{id}/upload", s.handleUpload)
+	auth("POST /api/v1/homeassistant/state", s.handleHAState)
+	auth("GET /api/v1/export.csv", s.handleExport)
 	auth("GET /api/v1/meters", s.handleMeters)
 	auth("POST /api/v1/meters/{id}/readings", s.handlePostReadings)
 	auth("GET /api/v1/meters/{id}/readings", s.handleGetReadings)

@@ -41,6 +41,15 @@ func (f *fakeBackend) Readings(context.Context, string, time.Time, time.Time) ([
 }
 func (f *fakeBackend) Runs(context.Context, string, int) (any, error) { return []string{}, nil }
 func (f *fakeBackend) Location() *time.Location                       { return time.UTC }
+func (f *fakeBackend) ImportFile(context.Context, string, string, ingest.FileSource, int64, bool, bool) (ingest.Summary, error) {
+	return ingest.Summary{}, nil
+}
+func (f *fakeBackend) HomeAssistantState(context.Context, ingest.HAState) (any, error) {
+	return nil, nil
+}
+func (f *fakeBackend) Export(context.Context, io.Writer, []string, time.Time, time.Time) error {
+	return nil
+}
 
 func newTestServer(t *testing.T, token string) (*httptest.Server, *fakeBackend, *prometheus.Registry) {
 	t.Helper()

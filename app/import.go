@@ -1,0 +1,198 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/meterd/meterd/analysis"
+	"github.com/meterd/meterd/ingest"
+	"github.com/meterd/meterd/store"
+	"github.com/meterd/meterd/web"
+)
+
+// ImportRequest is one batch of parsed readings for one physical meter.
+type ImportRequest struct {
+	Meter    string
+	Source   string // excel, csv, api, homeassistant
+	FileName string
+	SHA256   string
+	Readings []ingest.Reading
+	Rejected []ingest.Rejection
+	DryRun   bool
+	Strict   bool
+}
+
+// Import stores a batch in one transaction and returns the import summary
+// of interfaces.md. With Strict, any rejected row refuses the whole batch.
+// Readings that the counter rules exclude (domain.md) are stored and listed
+// as warnings.
+func (a *App) Import(ctx context.Context, req ImportRequest) (ingest.Summary, error) {
+	m, err := a.physicalMeter(req.Meter)
+	if err != nil {
+		return ingest.Summary{}, err
+	}
+	if req.Strict && len(req.Rejected) > 0 {
+		var lines []string
+		for i, r := range req.Rejected {
+			if i == 10 {
+				lines = append(lines, fmt.Sprintf("and %d more", len(req.Rejected)-10))
+				break
+			}
+			lines = append(lines, fmt.Sprintf("row %d: %s", r.Row, r.Error))
+		}
+		return ingest.Summary{}, web.Errorf(http.StatusBadRequest, "strict import refused, nothing was written: %d rejected rows (%s)", len(req.Rejected), strings.Join(lines, "; "))
+	}
+	sum := ingest.Summary{Meter: m.ID, File: req.FileName, DryRun: req.DryRun, Parsed: len(req.Readings), Rejected: req.Rejected}
+	srs := make([]store.Reading, len(req.Readings))
+	for i, r := range req.Readings {
+		srs[i] = store.Reading{Meter: m.ID, Time: r.Time, Value: r.Value, Source: req.Source}
+		sum.Readings = append(sum.Readings, ingest.NewSummaryReading(r, a.cfg.Location))
+	}
+	if sum.Warnings, err = a.importWarnings(ctx, m, req.Readings); err != nil {
+		return ingest.Summary{}, err
+	}
+	res, err := a.db.WriteReadings(ctx, store.Batch{
+		Meter: m.ID, Unit: string(m.Unit), Source: req.Source, FileName: req.FileName, SHA256: req.SHA256,
+		DryRun: req.DryRun, Outbox: a.cfg.Influx.Enabled(), Rejected: len(req.Rejected), Warnings: len(sum.Warnings),
+	}, srs)
+	if err != nil {
+		return ingest.Summary{}, err
+	}
+	sum.Written, sum.Updated, sum.Duplicates = res.Written, res.Updated, res.Duplicates
+	if !req.DryRun {
+		a.metrics.ReadingsIngested.WithLabelValues(req.Source).Add(float64(res.Written + res.Updated))
+		a.metrics.ReadingsRejected.WithLabelValues(req.Source).Add(float64(len(req.Rejected)))
+		if r, ok, err := a.db.LastReading(ctx, m.ID); err == nil && ok {
+			a.metrics.MeterLastReading.WithLabelValues(m.ID).Set(float64(r.Time.Unix()))
+		}
+	}
+	return sum, nil
+}
+
+// importWarnings applies the counter rules to the meter's readings as they
+// will be after the import, and names the imported rows that will not
+// count.
+func (a *App) importWarnings(ctx context.Context, m Meter, in []ingest.Reading) ([]ingest.Warning, error) {
+	if m.Reading != analysis.Cumulative || len(in) == 0 {
+		return nil, nil
+	}
+	stored, err := a.db.Readings(ctx, m.ID, time.Time{}, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	values := make(map[int64]float64, len(stored)+len(in))
+	for _, r := range stored {
+		values[r.Time.Unix()] = r.Value
+	}
+	rowAt := map[int64]int{}
+	for _, r := range in { // the later row for an instant wins
+		values[r.Time.Unix()] = r.Value
+		rowAt[r.Time.Unix()] = r.Row
+	}
+	all := make([]analysis.Reading, 0, len(values))
+	for ts, v := range values {
+		all = append(all, analysis.Reading{Time: time.Unix(ts, 0).UTC(), Value: v})
+	}
+	_, excluded := analysis.CountedReadings(all, m.Resets, m.Removed)
+	var out []ingest.Warning
+	for _, e := range excluded {
+		row, ok := rowAt[e.Time.Unix()]
+		if !ok {
+			continue
+		}
+		out = append(out, ingest.Warning{Row: row, Warning: a.exclusionText(e, m)})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Row < out[j].Row })
+	return out, nil
+}
+
+func (a *App) exclusionText(e analysis.Exclusion, m Meter) string {
+	local := func(t time.Time) string { return t.In(a.cfg.Location).Format("2006-01-02 15:04") }
+	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	const advice = "excluded from analysis; if the meter was replaced, declare a reset or a master meter period"
+	switch {
+	case e.Reason == "removed":
+		return fmt.Sprintf("reading %s at %s is after the meter's removal (%s): kept, but not analysed", num(e.Value), local(e.Time), local(m.Removed))
+	case e.Below:
+		return fmt.Sprintf("reading %s is below the previous reading %s (%s): %s", num(e.Value), num(e.Neighbour.Value), local(e.Neighbour.Time), advice)
+	case !e.Neighbour.Time.IsZero():
+		return fmt.Sprintf("reading %s is above the next reading %s (%s): %s", num(e.Value), num(e.Neighbour.Value), local(e.Neighbour.Time), advice)
+	default:
+		return fmt.Sprintf("reading %s at %s does not fit the counter's other readings: %s", num(e.Value), local(e.Time), advice)
+	}
+}
+
+// ImportFile parses a file and imports it for meterID. A file with a meter
+// column (a meterd export) is split by meter when meterID is empty; rows of
+// other meters are rejected when meterID is given. A file-level problem
+// returns an error and writes nothing.
+func (a *App) ImportFile(ctx context.Context, meterID, name string, f ingest.FileSource, size int64, dryRun, strict bool) ([]ingest.Summary, error) {
+	if meterID != "" {
+		if _, err := a.physicalMeter(meterID); err != nil {
+			return nil, err
+		}
+	}
+	pf, err := ingest.ParseFile(name, f, size, a.cfg.Location, 0)
+	if err != nil {
+		return nil, err
+	}
+	groups := map[string]*ImportRequest{}
+	var order []string
+	group := func(id string) *ImportRequest {
+		g, ok := groups[id]
+		if !ok {
+			g = &ImportRequest{Meter: id, Source: pf.Source(), FileName: pf.Name, SHA256: pf.SHA256, DryRun: dryRun, Strict: strict}
+			groups[id] = g
+			order = append(order, id)
+		}
+		return g
+	}
+	if meterID != "" {
+		group(meterID)
+	}
+	var orphans []ingest.Rejection
+	for _, r := range pf.Readings {
+		id := meterID
+		switch {
+		case meterID != "" && r.Meter != "" && r.Meter != meterID:
+			group(meterID).Rejected = append(group(meterID).Rejected, ingest.Rejection{Row: r.Row, Error: fmt.Sprintf("the row is for meter %q, not %q", r.Meter, meterID)})
+			continue
+		case meterID == "" && r.Meter == "":
+			orphans = append(orphans, ingest.Rejection{Row: r.Row, Error: "the row names no meter"})
+			continue
+		case meterID == "":
+			id = r.Meter
+		}
+		g := group(id)
+		g.Readings = append(g.Readings, r)
+	}
+	if meterID == "" && !pf.HasMeterColumn {
+		return nil, web.Errorf(http.StatusBadRequest, "%s has no meter column: say which meter it is for (--meter ID)", pf.Name)
+	}
+	if meterID == "" {
+		for _, id := range order {
+			if _, err := a.physicalMeter(id); err != nil {
+				return nil, fmt.Errorf("%s: %w", pf.Name, err)
+			}
+		}
+	}
+	// File-wide rejections belong to every summary of the file.
+	rejected := append(orphans, pf.Rejected...)
+	var out []ingest.Summary
+	for _, id := range order {
+		g := groups[id]
+		g.Rejected = append(append([]ingest.Rejection(nil), rejected...), g.Rejected...)
+		sort.SliceStable(g.Rejected, func(i, j int) bool { return g.Rejected[i].Row < g.Rejected[j].Row })
+		sum, err := a.Import(ctx, *g)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, sum)
+	}
+	return out, nil
+}

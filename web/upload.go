@@ -1,0 +1,83 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/meterd/meterd/ingest"
+)
+
+// multipartMemory is how much of an upload is held in memory; the rest
+// goes to a temporary file, so a large upload costs disk, not RAM.
+const multipartMemory = 1 << 20
+
+func formBool(r *http.Request, name string) bool {
+	switch strings.ToLower(r.FormValue(name)) {
+	case "true", "1", "on", "yes":
+		return true
+	}
+	return false
+}
+
+func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, s.d.MaxUploadBytes)
+	if err := r.ParseMultipartForm(multipartMemory); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			s.writeErr(w, r, mbe)
+			return
+		}
+		writeError(w, http.StatusBadRequest, "send the file as multipart/form-data in the field \"file\": "+err.Error())
+		return
+	}
+	defer r.MultipartForm.RemoveAll()
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "no file: send it in the multipart field \"file\"")
+		return
+	}
+	defer f.Close()
+	sum, err := s.d.Backend.ImportFile(r.Context(), r.PathValue("id"), hdr.Filename, f, hdr.Size, formBool(r, "dry_run"), formBool(r, "strict"))
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sum)
+}
+
+func (s *Server) handleHAState(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	// rest_command sends no Content-Type unless told to, so none is
+	// required.
+	st, err := ingest.DecodeHAState(r.Body, time.Now())
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	out, err := s.d.Backend.HomeAssistantState(r.Context(), st)
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
+	from, to, err := s.parseRange(r)
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	meters := r.URL.Query()["meter"]
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="meterd-export.csv"`)
+	if err := s.d.Backend.Export(r.Context(), w, meters, from, to); err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			w.Header().Del("Content-Disposition")
+		}
+		s.writeErr(w, r, err)
+	}
+}
