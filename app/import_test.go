@@ -1,0 +1,273 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/meterd/meterd/ingest"
+	"github.com/xuri/excelize/v2"
+)
+
+const importConfig = `
+meters:
+  - {id: wasser, utility: water, unit: m³}
+  - {id: strom, utility: electricity, unit: kWh, source: homeassistant, homeassistant: {entity_id: sensor.stromzaehler_total}}
+  - {id: gas, utility: gas, unit: m³, removed: "2025-06-30"}
+  - {id: gesamt, type: master, utility: water, unit: m³, periods: [{from: 2025-01-01, meters: [wasser]}]}
+`
+
+// upload posts a file through the real HTTP API.
+func (ta *testApp) upload(t *testing.T, meter, name string, data []byte, fields map[string]string) (int, ingest.Summary, string) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(data)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, ta.URL+"/api/v1/meters/"+meter+"/upload", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if ta.token != "" {
+		req.Header.Set("Authorization", "Bearer "+ta.token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var s ingest.Summary
+	json.Unmarshal(raw, &s)
+	return resp.StatusCode, s, string(raw)
+}
+
+func gridXLSX(t *testing.T, rows [][]any) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"Netzbetreiber-Export"})
+	f.SetSheetRow("Sheet1", "A3", &[]any{"Ab-Datum", "Ab-Zeit", "Zählerstand"})
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, 4+i)
+		f.SetSheetRow("Sheet1", cell, &r)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// stored is the number of readings of meter wasser.
+func (ta *testApp) stored(t *testing.T) int {
+	t.Helper()
+	rs, err := ta.db.Readings(context.Background(), "wasser", time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(rs)
+}
+
+func TestUploadImportAndReupload(t *testing.T) {
+	ta := startApp(t, importConfig)
+	data := gridXLSX(t, [][]any{
+		{"01.01.2025", "00:00", 100.0},
+		{"01.02.2025", "00:00", "112,5"},
+		{"01.03.2025", "00:00", 12.0}, // a too-low typo
+		{"01.04.2025", "00:00", 130.0},
+		{"31.04.2025", "00:00", 131.0},
+	})
+	// Dry run: a full report, nothing written.
+	code, sum, raw := ta.upload(t, "wasser", "zaehler.xlsx", data, map[string]string{"dry_run": "true"})
+	if code != 200 || !sum.DryRun || sum.Parsed != 4 || sum.Written != 4 || len(sum.Rejected) != 1 || len(sum.Warnings) != 1 {
+		t.Fatalf("dry run: %d %s", code, raw)
+	}
+	if n := ta.stored(t); n != 0 {
+		t.Fatalf("dry run wrote %d readings", n)
+	}
+	code, sum, raw = ta.upload(t, "wasser", "zaehler.xlsx", data, nil)
+	if code != 200 || sum.Parsed != 4 || sum.Written != 4 || sum.Updated != 0 || sum.Duplicates != 0 {
+		t.Fatalf("import: %d %s", code, raw)
+	}
+	if sum.Rejected[0].Row != 8 || !strings.Contains(sum.Rejected[0].Error, `"31.04.2025" is not a date`) {
+		t.Errorf("rejection %+v; want row 8 (title, blank, header, 5 data rows)", sum.Rejected)
+	}
+	// 12 is below the previous 112.5 and is excluded from analysis.
+	if sum.Warnings[0].Row != 6 || !strings.Contains(sum.Warnings[0].Warning, "reading 12 is below the previous reading 112.5 (2025-02-01 00:00)") {
+		t.Errorf("warning %+v", sum.Warnings)
+	}
+	if sum.File != "zaehler.xlsx" || sum.Readings[1].Time != "2025-02-01T00:00:00+01:00" || sum.Readings[1].Value != 112.5 {
+		t.Errorf("summary %+v", sum)
+	}
+	// The same file again: every row a duplicate, nothing changes.
+	code, sum, raw = ta.upload(t, "wasser", "zaehler.xlsx", data, nil)
+	if code != 200 || sum.Duplicates != 4 || sum.Written != 0 || sum.Updated != 0 {
+		t.Fatalf("re-upload: %d %s", code, raw)
+	}
+	if n := ta.stored(t); n != 4 {
+		t.Fatalf("%d readings after re-upload; want 4", n)
+	}
+	// Strict: one rejected row refuses the whole file.
+	code, _, raw = ta.upload(t, "wasser", "neu.xlsx", gridXLSX(t, [][]any{{"01.05.2025", "00:00", 140.0}, {"x", "", 1.0}}), map[string]string{"strict": "true"})
+	if code != 400 || !strings.Contains(raw, "strict") || !strings.Contains(raw, "row 5") {
+		t.Errorf("strict: %d %s", code, raw)
+	}
+	if n := ta.stored(t); n != 4 {
+		t.Fatalf("strict refusal wrote readings: %d", n)
+	}
+}
+
+func TestUploadRefusals(t *testing.T) {
+	ta := startApp(t, importConfig+"\nhttp: {max_upload_bytes: 4096}\n")
+	cases := []struct {
+		name, meter, file string
+		data              []byte
+		code              int
+		frag              string
+	}{
+		{"random bytes", "wasser", "z.xlsx", []byte("\x01\x02garbage"), 400, "not one"},
+		{"no header", "wasser", "z.csv", []byte("a;b\n1;2\n"), 400, "no header row"},
+		{"too large", "wasser", "z.csv", bytes.Repeat([]byte("x"), 5000), 413, "max_upload_bytes"},
+		{"unknown meter", "nix", "z.csv", []byte("Datum;Stand\n01.01.2025;1\n"), 404, "nix"},
+		{"master meter", "gesamt", "z.csv", []byte("Datum;Stand\n01.01.2025;1\n"), 400, "physical meters"},
+	}
+	for _, c := range cases {
+		code, _, raw := ta.upload(t, c.meter, c.file, c.data, nil)
+		if code != c.code || !strings.Contains(raw, c.frag) || !strings.HasPrefix(raw, `{"error":`) {
+			t.Errorf("%s: %d %s; want %d with %q", c.name, code, raw, c.code, c.frag)
+		}
+	}
+	if n := ta.stored(t); n != 0 {
+		t.Errorf("a refused upload wrote %d readings", n)
+	}
+}
+
+func TestWarningsForExcludedReadings(t *testing.T) {
+	ta := startApp(t, importConfig)
+	post := func(meter string, rs ...apiReading) ingest.Summary {
+		t.Helper()
+		code, body := ta.do(t, http.MethodPost, "/api/v1/meters/"+meter+"/readings", rs)
+		if code != 200 {
+			t.Fatalf("%d %s", code, body)
+		}
+		var s ingest.Summary
+		json.Unmarshal(body, &s)
+		return s
+	}
+	// A too-high typo, judged against readings already stored.
+	post("wasser", apiReading{"2025-01-01T00:00", 100}, apiReading{"2025-03-01T00:00", 120}, apiReading{"2025-04-01T00:00", 130})
+	s := post("wasser", apiReading{"2025-02-01T00:00", 1100})
+	if len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0].Warning, "reading 1100 is above the next reading 120 (2025-03-01 00:00)") {
+		t.Errorf("too high: %+v", s.Warnings)
+	}
+	// After the meter's removal (end of 30 June): stored, not analysed.
+	s = post("gas", apiReading{"2025-06-30T23:59", 10}, apiReading{"2025-07-01T00:00", 11}, apiReading{"2025-07-01T00:01", 12})
+	if len(s.Warnings) != 1 || s.Warnings[0].Row != 3 || !strings.Contains(s.Warnings[0].Warning, "after the meter's removal (2025-07-01 00:00)") {
+		t.Errorf("removed: %+v", s.Warnings)
+	}
+	if s.Written != 3 {
+		t.Errorf("written %d; want 3 (excluded readings are stored)", s.Written)
+	}
+}
+
+func TestExportImportRoundTrip(t *testing.T) {
+	ta := startApp(t, importConfig)
+	// Hourly readings through the autumn DST night, where local wall
+	// times repeat: 00:00Z..03:00Z on 26 Oct 2025 (02:00+02:00, 02:00+01:00).
+	var rs []apiReading
+	for i := 0; i < 5; i++ {
+		rs = append(rs, apiReading{time.Date(2025, 10, 25, 23, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour).Format(time.RFC3339), 1000 + float64(i)*0.25})
+	}
+	if code, body := ta.do(t, http.MethodPost, "/api/v1/meters/wasser/readings", rs); code != 200 {
+		t.Fatal(code, string(body))
+	}
+	ta.do(t, http.MethodPost, "/api/v1/meters/strom/readings", apiReading{"2025-01-01T00:00", 12345.678})
+	code, csv := ta.do(t, http.MethodGet, "/api/v1/export.csv", nil)
+	if code != 200 || !strings.HasPrefix(string(csv), ExportHeader+"\r\n") || !strings.Contains(string(csv), "wasser;2025-10-26T02:00:00+01:00;1000,5;api") {
+		t.Fatalf("export: %d\n%s", code, csv)
+	}
+	// Into an empty database: the same readings.
+	fresh := startApp(t, importConfig)
+	p := filepath.Join(t.TempDir(), "export.csv")
+	os.WriteFile(p, csv, 0o600)
+	f, _ := os.Open(p)
+	defer f.Close()
+	sums, err := fresh.ImportFile(context.Background(), "", p, f, int64(len(csv)), false, false)
+	if err != nil || len(sums) != 2 {
+		t.Fatalf("import of the export: %v %+v", err, sums)
+	}
+	for _, meter := range []string{"wasser", "strom"} {
+		a, _ := ta.db.Readings(context.Background(), meter, time.Time{}, time.Time{})
+		b, _ := fresh.db.Readings(context.Background(), meter, time.Time{}, time.Time{})
+		if len(a) != len(b) || len(a) == 0 {
+			t.Fatalf("%s: %d readings exported, %d imported", meter, len(a), len(b))
+		}
+		for i := range a {
+			if !a[i].Time.Equal(b[i].Time) || a[i].Value != b[i].Value {
+				t.Errorf("%s reading %d: %v → %v", meter, i, a[i], b[i])
+			}
+		}
+	}
+}
+
+func TestHomeAssistantPush(t *testing.T) {
+	ta := startApp(t, importConfig, "METERD_API_TOKEN=ha-token-123")
+	push := func(body string) (int, string) {
+		t.Helper()
+		// rest_command sends no Content-Type.
+		req, _ := http.NewRequest(http.MethodPost, ta.URL+"/api/v1/homeassistant/state", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer ha-token-123")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	code, body := push(`{"entity_id": "sensor.stromzaehler_total", "state": "12345.678", "unit": "kWh", "last_changed": "2025-11-04T09:00:12.345678+00:00"}`)
+	if code != 200 || !strings.Contains(body, `"written":1`) || !strings.Contains(body, `"time":"2025-11-04T10:00:12+01:00"`) {
+		t.Fatalf("string state: %d %s", code, body)
+	}
+	// A templated number, in Wh: converted to the meter's kWh.
+	code, body = push(`{"entity_id": "sensor.stromzaehler_total", "state": 12346500, "unit": "Wh", "last_changed": "2025-11-04T10:00:00+00:00"}`)
+	if code != 200 || !strings.Contains(body, `"value":12346.5`) {
+		t.Fatalf("numeric state: %d %s", code, body)
+	}
+	for _, st := range []string{`"unavailable"`, `"unknown"`} {
+		code, body = push(`{"entity_id": "sensor.stromzaehler_total", "state": ` + st + `}`)
+		if code != 200 || !strings.Contains(body, `"ignored":true`) {
+			t.Errorf("state %s: %d %s", st, code, body)
+		}
+	}
+	code, body = push(`{"entity_id": "sensor.gaszaehler", "state": "1"}`)
+	if code != 404 || !strings.Contains(body, "sensor.gaszaehler") {
+		t.Errorf("unmapped entity: %d %s", code, body)
+	}
+	code, body = push(`{"entity_id": "sensor.stromzaehler_total", "state": "viel"}`)
+	if code != 400 {
+		t.Errorf("non-numeric state: %d %s", code, body)
+	}
+	code, body = push(`{"entity_id": "sensor.stromzaehler_total", "state": "1", "unit": "m³"}`)
+	if code != 400 || !strings.Contains(body, "counts kWh") {
+		t.Errorf("wrong unit: %d %s", code, body)
+	}
+	rs, _ := ta.db.Readings(context.Background(), "strom", time.Time{}, time.Time{})
+	if len(rs) != 2 || rs[0].Value != 12345.678 || rs[1].Value != 12346.5 || rs[0].Source != "homeassistant" {
+		t.Errorf("stored %+v", rs)
+	}
+	if v := ta.metric(t, `meterd_readings_ingested_total{source="homeassistant"}`); v != "2" {
+		t.Errorf("metric %q", v)
+	}
+}
