@@ -11,7 +11,10 @@ COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
 # Fuzz targets as package:Target, each run for FUZZTIME by `make test`.
-FUZZ_TARGETS := ./ingest:FuzzDecodeJSONReadings
+# FuzzXLSX runs too, though excelize under coverage instrumentation is slow;
+# TestXLSXSurvivesCorruption covers damaged workbooks at full speed.
+FUZZ_TARGETS := ./ingest:FuzzCSV ./ingest:FuzzParsers ./ingest:FuzzXLS ./ingest:FuzzXLSX \
+	./ingest:FuzzHAState ./ingest:FuzzDecodeJSONReadings
 
 .PHONY: run build test check unit fuzz bench pi influxd clean
 

@@ -94,11 +94,11 @@ func ParseFile(name string, f FileSource, size int64, loc *time.Location, maxRow
 		var src rowSource
 		switch format {
 		case FormatXLSX:
-			xs, err := newXLSXSource(f)
+			xs, closeFn, err := openXLSX(f)
 			if err != nil {
 				return err
 			}
-			defer xs.Close()
+			defer closeFn()
 			src = xs
 		case FormatXLS:
 			xs, err := newXLSSource(f, size)

@@ -347,3 +347,55 @@ func TestParseNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestScannerAgreesWithExcelize reads the same workbooks through the fast
+// sheet scanner and through excelize's own row iterator (used for sheets
+// too large to hold in memory): both must give the same table.
+func TestScannerAgreesWithExcelize(t *testing.T) {
+	files := []string{
+		writeXLSX(t, [][]any{
+			{"Titel"},
+			{" DATUM ", "uhrzeit", "Zähler Stand", "Notiz <&>"},
+			{excelDate(serialNov4), 0.3125, "12.345,6", "a&b"},
+			{excelDate(serialNov4 + 0.5), "", "12.346"},
+			{},
+			{"05.11.25", "06:00", 12350.25},
+			{"31.02.2025", "06:00", 1.0},
+		}, xlsxOpts{}),
+		writeXLSX(t, [][]any{{"Datum", "Wert"}, {excelDate(serialOct26 - 1462), 5.5}}, xlsxOpts{date1904: true}),
+		gridFile(t, 500),
+	}
+	for _, p := range files {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		xs, err := newXLSXSource(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc, ok := newSheetScanner(xs.f, xs.is1904)
+		if !ok {
+			t.Fatalf("%s: the scanner found no sheet", p)
+		}
+		fast, err1 := readTable(sc, berlin, 0)
+		slow, err2 := readTable(xs, berlin, 0)
+		xs.Close()
+		if err1 != nil || err2 != nil {
+			t.Fatalf("%v / %v", err1, err2)
+		}
+		if len(fast.Readings) != len(slow.Readings) || len(fast.Rejected) != len(slow.Rejected) {
+			t.Fatalf("%s: scanner %d readings %d rejected; excelize %d and %d", p, len(fast.Readings), len(fast.Rejected), len(slow.Readings), len(slow.Rejected))
+		}
+		for i := range fast.Readings {
+			if fast.Readings[i] != slow.Readings[i] {
+				t.Errorf("reading %d: scanner %+v, excelize %+v", i, fast.Readings[i], slow.Readings[i])
+			}
+		}
+		for i := range fast.Rejected {
+			if fast.Rejected[i] != slow.Rejected[i] {
+				t.Errorf("rejection %d: scanner %+v, excelize %+v", i, fast.Rejected[i], slow.Rejected[i])
+			}
+		}
+	}
+}

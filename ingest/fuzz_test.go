@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand"
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -156,4 +157,29 @@ func TestXLSXSurvivesCorruption(t *testing.T) {
 			t.Fatalf("damaged workbook %d took more than 10s", i)
 		}
 	}
+}
+
+func FuzzHAState(f *testing.F) {
+	for _, s := range []string{
+		`{"entity_id": "sensor.gaszaehler", "state": "4321.09", "unit": "m³", "last_changed": "2025-11-04T09:00:12.345678+00:00"}`,
+		`{"entity_id": "sensor.x", "state": 4321.09}`,
+		`{"entity_id": "sensor.x", "state": "unavailable"}`,
+		`{"state": "1"}`, `[]`, `{"entity_id": "a", "state": {}}`,
+	} {
+		f.Add(s)
+	}
+	now := time.Date(2025, 11, 4, 10, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, body string) {
+		s, err := DecodeHAState(strings.NewReader(body), now)
+		if err != nil {
+			var ie *InputError
+			if !errors.As(err, &ie) {
+				t.Fatalf("not an InputError: %v", err)
+			}
+			return
+		}
+		if s.EntityID == "" || (!s.Ignored && (s.Time.IsZero() || s.Time.Nanosecond() != 0)) {
+			t.Fatalf("accepted %+v", s)
+		}
+	})
 }

@@ -115,13 +115,11 @@ func findColumns(cells []cell) (columns, bool) {
 	return c, c.date >= 0
 }
 
-// pending is a parsed row whose value waits for the file's decimal
-// separator to be known.
-type pending struct {
-	row   int
-	t     time.Time
-	value cell
-	meter string
+// textValue is a reading whose value was text: it is read once the file's
+// decimal separator is known.
+type textValue struct {
+	index int // into Table.Readings
+	text  string
 }
 
 // Table is the outcome of reading a file: readings and rejected rows.
@@ -164,7 +162,7 @@ func readTable(src rowSource, loc *time.Location, maxRows int) (*Table, error) {
 	}
 
 	t := &Table{HasMeterColumn: cols.meter >= 0}
-	var rows []pending
+	var texts []textValue
 	commaDecimal := false
 	for {
 		row, cells, ok, err := src.next()
@@ -177,7 +175,7 @@ func readTable(src rowSource, loc *time.Location, maxRows int) (*Table, error) {
 		if allEmpty(cells) {
 			continue
 		}
-		if len(rows)+len(t.Rejected) >= maxRows {
+		if len(t.Readings)+len(t.Rejected) >= maxRows {
 			return nil, inputErrorf("the file has more than %d data rows: split it into smaller files", maxRows)
 		}
 		at := func(i int) cell {
@@ -186,36 +184,47 @@ func readTable(src rowSource, loc *time.Location, maxRows int) (*Table, error) {
 			}
 			return cells[i]
 		}
-		p := pending{row: row, value: at(cols.value)}
-		if cols.meter >= 0 {
-			p.meter = strings.TrimSpace(at(cols.meter).text)
-		}
 		ts, err := rowInstant(at(cols.date), cols.time >= 0, at(cols.time), cols, src, loc)
 		if err != nil {
 			t.Rejected = append(t.Rejected, Rejection{Row: row, Error: err.Error()})
 			continue
 		}
-		if p.value.empty() {
+		value := at(cols.value)
+		if value.empty() {
 			t.Rejected = append(t.Rejected, Rejection{Row: row, Error: cols.names[cols.value] + " is empty"})
 			continue
 		}
-		if !p.value.isNum && strings.Contains(p.value.text, ",") {
-			commaDecimal = true
+		r := Reading{Row: row, Time: ts, Value: value.num}
+		if cols.meter >= 0 {
+			r.Meter = strings.TrimSpace(at(cols.meter).text)
 		}
-		p.t = ts
-		rows = append(rows, p)
+		if !value.isNum {
+			commaDecimal = commaDecimal || strings.Contains(value.text, ",")
+			texts = append(texts, textValue{index: len(t.Readings), text: value.text})
+		}
+		t.Readings = append(t.Readings, r)
 	}
-	for _, p := range rows {
-		v := p.value.num
-		if !p.value.isNum {
-			var err error
-			v, err = ParseNumber(p.value.text, commaDecimal)
+	if len(texts) > 0 {
+		bad := map[int]bool{}
+		for _, tv := range texts {
+			v, err := ParseNumber(tv.text, commaDecimal)
 			if err != nil {
-				t.Rejected = append(t.Rejected, Rejection{Row: p.row, Error: fmt.Sprintf("%s %v", cols.names[cols.value], err)})
+				row := t.Readings[tv.index].Row
+				t.Rejected = append(t.Rejected, Rejection{Row: row, Error: fmt.Sprintf("%s %v", cols.names[cols.value], err)})
+				bad[tv.index] = true
 				continue
 			}
+			t.Readings[tv.index].Value = v
 		}
-		t.Readings = append(t.Readings, Reading{Row: p.row, Time: p.t, Value: v, Meter: p.meter})
+		if len(bad) > 0 {
+			kept := t.Readings[:0]
+			for i, r := range t.Readings {
+				if !bad[i] {
+					kept = append(kept, r)
+				}
+			}
+			t.Readings = kept
+		}
 	}
 	if len(t.Readings) == 0 && len(t.Rejected) == 0 {
 		return nil, inputErrorf("the file has a header row but no data rows: nothing to import")
@@ -300,7 +309,6 @@ type wall struct {
 var (
 	germanDate = regexp.MustCompile(`^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})$`)
 	isoDate    = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})$`)
-	clockRe    = regexp.MustCompile(`^(\d{1,2}):(\d{2})(?::(\d{2}))?$`)
 )
 
 // ParseDateText reads a date, optionally followed by a time: dd.mm.yyyy,
@@ -360,19 +368,43 @@ func validDate(y, m, d int) bool {
 // ParseTimeText reads HH:MM or HH:MM:SS; 24:00 is the end of the day.
 func ParseTimeText(s string) (h, m, sec int, err error) {
 	s = strings.TrimSpace(s)
-	g := clockRe.FindStringSubmatch(s)
-	if g == nil {
+	// Hand-parsed: this runs for every row of a quarter-hour export.
+	fields, ok := clockFields(s)
+	if !ok {
 		return 0, 0, 0, fmt.Errorf("%q is not a time (HH:MM or HH:MM:SS)", s)
 	}
-	h, _ = strconv.Atoi(g[1])
-	m, _ = strconv.Atoi(g[2])
-	if g[3] != "" {
-		sec, _ = strconv.Atoi(g[3])
-	}
+	h, m, sec = fields[0], fields[1], fields[2]
 	if m > 59 || sec > 59 || h > 24 || (h == 24 && (m > 0 || sec > 0)) {
 		return 0, 0, 0, fmt.Errorf("%q is not a time of day", s)
 	}
 	return h, m, sec, nil
+}
+
+// clockFields splits H:MM, HH:MM or HH:MM:SS into numbers.
+func clockFields(s string) ([3]int, bool) {
+	var f [3]int
+	parts := 0
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			f[parts] = f[parts]*10 + int(c-'0')
+			digits++
+			if digits > 2 {
+				return f, false
+			}
+		case c == ':' && parts < 2:
+			if digits == 0 || (parts > 0 && digits != 2) {
+				return f, false
+			}
+			parts++
+			digits = 0
+		default:
+			return f, false
+		}
+	}
+	return f, parts >= 1 && digits == 2
 }
 
 // SerialToWall turns an Excel serial (days since the workbook's epoch, the

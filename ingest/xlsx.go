@@ -13,6 +13,11 @@ import (
 // 16 GB, a zip bomb's dream).
 const UnzipSizeLimit = 256 << 20
 
+// UnzipXMLSizeLimit is the largest worksheet kept in memory for the fast
+// scanner; excelize spills larger ones to a temporary file, read by its own
+// (slower) row iterator, so memory stays bounded either way.
+const UnzipXMLSizeLimit = 64 << 20
+
 // xlsxSource streams the first sheet of a workbook, one row at a time.
 type xlsxSource struct {
 	f       *excelize.File
@@ -23,8 +28,21 @@ type xlsxSource struct {
 	typedIn bool // GetCellType has loaded the sheet
 }
 
+// openXLSX opens a workbook through excelize, with its unzip limits, and
+// reads the first sheet with the fast scanner where it can.
+func openXLSX(r io.Reader) (rowSource, func() error, error) {
+	xs, err := newXLSXSource(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	if sc, ok := newSheetScanner(xs.f, xs.is1904); ok {
+		return sc, xs.Close, nil
+	}
+	return xs, xs.Close, nil
+}
+
 func newXLSXSource(r io.Reader) (*xlsxSource, error) {
-	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: UnzipSizeLimit})
+	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: UnzipSizeLimit, UnzipXMLSizeLimit: UnzipXMLSizeLimit})
 	if err != nil {
 		return nil, inputErrorf("the file is not a readable .xlsx workbook (%v): save it again as .xlsx, or export CSV", err)
 	}

@@ -1,0 +1,183 @@
+package app
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath is Debian's chromium; .ci/run installs it. A missing
+// browser fails the test: the page must be tested in a real one.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("CHROMIUM_BIN"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p == "" {
+			continue
+		}
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	t.Fatal("chromium not found: install Debian's chromium (apt-get install chromium), as .ci/run does, or set CHROMIUM_BIN")
+	return ""
+}
+
+// newBrowser starts headless Chromium that answers HTTP Basic auth with
+// user/password, as a person typing them into the browser's dialog would.
+func newBrowser(t *testing.T, user, password string) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.WindowSize(420, 900), // a phone
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil { // starts the browser
+		t.Fatalf("start chromium: %v", err)
+	}
+
+	// Every request pauses in the Fetch domain; auth challenges get the
+	// credentials. The listener must not call the browser itself, so a
+	// goroutine answers.
+	events := make(chan any, 256)
+	if err := chromedp.Listen(ctx, func(ev any) {
+		switch ev.(type) {
+		case *fetch.EventAuthRequired, *fetch.EventRequestPaused:
+			events <- ev
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev := <-events:
+				switch e := ev.(type) {
+				case *fetch.EventAuthRequired:
+					chromedp.Call(ctx, fetch.ContinueWithAuth, fetch.ContinueWithAuthParams{
+						RequestID: e.RequestID,
+						AuthChallengeResponse: &fetch.AuthChallengeResponse{
+							Response: fetch.AuthChallengeResponseResponseProvideCredentials,
+							Username: user, Password: password,
+						},
+					})
+				case *fetch.EventRequestPaused:
+					chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: e.RequestID})
+				}
+			}
+		}
+	}()
+	yes := true
+	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{HandleAuthRequests: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
+}
+
+// text reads an element's visible text.
+func text(t *testing.T, ctx context.Context, id string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID(id)))
+	if err != nil {
+		t.Fatalf("text of #%s: %v", id, err)
+	}
+	return s
+}
+
+// within runs steps with a deadline, keeping the browser's own context.
+func within(t *testing.T, ctx context.Context, d time.Duration, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	if err := chromedp.Do(sctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestUploadPageInBrowser(t *testing.T) {
+	ta := startApp(t, importConfig, "METERD_API_TOKEN=browser-token-42")
+	file := filepath.Join(t.TempDir(), "zaehler.xlsx")
+	os.WriteFile(file, gridXLSX(t, [][]any{
+		{"01.01.2025", "00:00", 100.0},
+		{"01.02.2025", "00:00", "1.112,5"},
+		{"31.02.2025", "00:00", 1.0},
+	}), 0o600)
+
+	ctx := newBrowser(t, "meterd", "browser-token-42")
+	within(t, ctx, 30*time.Second,
+		chromedp.Navigate(ta.URL+"/"),
+		chromedp.WaitVisible(chromedp.ID("meter")),
+		chromedp.SetValue(chromedp.ID("meter"), "wasser"),
+		chromedp.SetUploadFiles(chromedp.ID("file"), []string{file}),
+		chromedp.Click(chromedp.ID("preview-button")),
+		chromedp.WaitVisible(chromedp.ID("preview")),
+	)
+	preview, rangeText, problems := text(t, ctx, "preview-counts"), text(t, ctx, "preview-range"), text(t, ctx, "preview-problems")
+	// The preview is a dry run: nothing is stored yet.
+	if n := ta.stored(t); n != 0 {
+		t.Fatalf("preview stored %d readings", n)
+	}
+	flat := strings.Join(strings.Fields(preview), " ")
+	if !strings.Contains(flat, "Gelesen 2") || !strings.Contains(flat, "Neu 2") || !strings.Contains(flat, "Abgelehnt 1") {
+		t.Errorf("preview counts %q", flat)
+	}
+	// German formats: 1.112,5 and 01.02.2025, 00:00.
+	if !strings.Contains(rangeText, "Erster Stand: 100 m³ am 01.01.2025, 00:00") || !strings.Contains(rangeText, "1.112,5 m³ am 01.02.2025, 00:00") {
+		t.Errorf("preview range %q", rangeText)
+	}
+	if !strings.Contains(problems, "Zeile 6:") || !strings.Contains(problems, "31.02.2025") {
+		t.Errorf("preview problems %q", problems)
+	}
+	within(t, ctx, 30*time.Second,
+		chromedp.Click(chromedp.ID("confirm-button")),
+		chromedp.WaitVisible(chromedp.ID("result")),
+	)
+	if flat := strings.Join(strings.Fields(text(t, ctx, "result")), " "); !strings.Contains(flat, "Übernommen: zaehler.xlsx") || !strings.Contains(flat, "Neu 2") {
+		t.Errorf("result %q", flat)
+	}
+	// One manual reading in German formats.
+	within(t, ctx, 30*time.Second,
+		chromedp.SetValue(chromedp.ID("manual-date"), "01.03.2025"),
+		chromedp.SetValue(chromedp.ID("manual-time"), "07:30"),
+		chromedp.SetValue(chromedp.ID("manual-value"), "1.120,25"),
+		chromedp.Click(chromedp.CSS("#manual-form button")),
+	)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("manual-result").textContent.length > 0`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatal(err)
+	}
+	if manual := text(t, ctx, "manual-result"); !strings.Contains(manual, "Gespeichert: 1.120,25 am 01.03.2025, 07:30") {
+		t.Errorf("manual reading: %q", manual)
+	}
+	rs, _ := ta.db.Readings(context.Background(), "wasser", time.Time{}, time.Time{})
+	if len(rs) != 3 || rs[1].Value != 1112.5 || rs[2].Value != 1120.25 || rs[2].Time.Format(time.RFC3339) != "2025-03-01T06:30:00Z" {
+		t.Errorf("stored %+v", rs)
+	}
+	if dir := os.Getenv("SCREENSHOT_DIR"); dir != "" {
+		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err == nil {
+			os.WriteFile(filepath.Join(dir, "upload.png"), shot, 0o644)
+		}
+	}
+}

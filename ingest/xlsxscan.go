@@ -1,0 +1,415 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/xml"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// sheetScanner reads a worksheet's XML directly from the part excelize
+// unzipped. excelize decodes every cell with encoding/xml's reflection,
+// which costs about a second per 100,000 rows on a small machine; a
+// worksheet is a flat list of <row><c r t><v>…</v></c></row>, so a byte
+// scanner reads it several times faster and, unlike excelize's raw
+// values, knows each cell's type.
+type sheetScanner struct {
+	data   []byte
+	pos    int
+	sst    []string
+	lastNo int
+	is1904 bool
+	buf    []cell
+}
+
+// newSheetScanner finds the first sheet's XML and the shared strings in
+// the workbook excelize opened. ok is false when a part is not held in
+// memory (excelize spilled it to a temporary file), so the caller falls
+// back to excelize's own row reader.
+func newSheetScanner(f *excelize.File, is1904 bool) (*sheetScanner, bool) {
+	load := func(name string) ([]byte, bool) {
+		v, ok := f.Pkg.Load(name)
+		if !ok {
+			return nil, false
+		}
+		b, ok := v.([]byte)
+		return b, ok
+	}
+	wb, ok := load("xl/workbook.xml")
+	if !ok {
+		return nil, false
+	}
+	rels, ok := load("xl/_rels/workbook.xml.rels")
+	if !ok {
+		return nil, false
+	}
+	var w struct {
+		Sheets []struct {
+			ID string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+		} `xml:"sheets>sheet"`
+	}
+	var r struct {
+		Rels []struct {
+			ID     string `xml:"Id,attr"`
+			Target string `xml:"Target,attr"`
+		} `xml:"Relationship"`
+	}
+	if xml.Unmarshal(wb, &w) != nil || xml.Unmarshal(rels, &r) != nil || len(w.Sheets) == 0 {
+		return nil, false
+	}
+	var target string
+	for _, rel := range r.Rels {
+		if rel.ID == w.Sheets[0].ID {
+			target = rel.Target
+		}
+	}
+	if target == "" {
+		return nil, false
+	}
+	if strings.HasPrefix(target, "/") {
+		target = strings.TrimPrefix(target, "/")
+	} else {
+		target = path.Join("xl", target)
+	}
+	data, ok := load(target)
+	if !ok {
+		return nil, false
+	}
+	s := &sheetScanner{data: data, is1904: is1904}
+	if sst, ok := load("xl/sharedStrings.xml"); ok {
+		s.sst = readSharedStrings(sst)
+	} else if _, spilled := f.Pkg.Load("xl/sharedStrings.xml"); spilled {
+		return nil, false
+	}
+	return s, true
+}
+
+// readSharedStrings collects the text of each <si>: its <t> runs joined
+// (rich text has several), phonetic runs (<rPh>) left out.
+func readSharedStrings(b []byte) []string {
+	var out []string
+	var cur strings.Builder
+	in, skip := false, 0
+	t := tokenizer{data: b}
+	for {
+		tok, ok := t.next()
+		if !ok {
+			break
+		}
+		switch {
+		case tok.name == "si" && tok.kind == tagOpen:
+			in = true
+			cur.Reset()
+		case tok.name == "si" && tok.kind == tagClose:
+			out = append(out, cur.String())
+			in = false
+		case tok.name == "si" && tok.kind == tagEmpty:
+			out = append(out, "")
+		case tok.name == "rPh" && tok.kind == tagOpen:
+			skip++
+		case tok.name == "rPh" && tok.kind == tagClose:
+			skip--
+		case tok.name == "t" && tok.kind == tagOpen && in && skip == 0:
+			cur.WriteString(t.text("t"))
+		}
+	}
+	return out
+}
+
+func (s *sheetScanner) next() (int, []cell, bool, error) {
+	t := tokenizer{data: s.data, pos: s.pos}
+	defer func() { s.pos = t.pos }()
+	for {
+		tok, ok := t.next()
+		if !ok {
+			return 0, nil, false, nil
+		}
+		if tok.name != "row" || tok.kind == tagClose {
+			continue
+		}
+		no := s.lastNo + 1
+		if r := tok.rawAttr("r"); len(r) > 0 {
+			if n, err := strconv.Atoi(string(r)); err == nil && n > 0 {
+				no = n
+			}
+		}
+		s.lastNo = no
+		if tok.kind == tagEmpty {
+			return no, nil, true, nil
+		}
+		return no, s.cells(&t), true, nil
+	}
+}
+
+// cells reads the <c> elements up to </row>. The slice is reused for the
+// next row: readTable keeps only what it copies out.
+func (s *sheetScanner) cells(t *tokenizer) []cell {
+	cells := s.buf[:0]
+	defer func() { s.buf = cells[:0] }()
+	col := -1
+	for {
+		tok, ok := t.next()
+		if !ok || (tok.name == "row" && tok.kind == tagClose) {
+			return cells
+		}
+		if tok.name != "c" || tok.kind == tagClose {
+			continue
+		}
+		col++
+		if c, ok := columnOf(tok.rawAttr("r")); ok && c >= col {
+			col = c
+		}
+		typ := string(tok.rawAttr("t"))
+		var value, inline string
+		var hasValue bool
+		rowEnded := false
+		if tok.kind == tagOpen {
+			for {
+				in, ok := t.next()
+				if !ok || (in.name == "c" && in.kind == tagClose) {
+					break
+				}
+				if in.name == "row" { // a cell left open: the row ends here
+					rowEnded = true
+					break
+				}
+				switch {
+				case in.name == "v" && in.kind == tagOpen:
+					value, hasValue = t.text("v"), true
+				case in.name == "t" && in.kind == tagOpen:
+					inline += t.text("t")
+				}
+			}
+		}
+		for len(cells) < col {
+			cells = append(cells, cell{})
+		}
+		cells = append(cells, s.typed(typ, value, hasValue, inline))
+		if rowEnded {
+			return cells
+		}
+	}
+}
+
+func (s *sheetScanner) typed(typ, v string, hasValue bool, inline string) cell {
+	switch typ {
+	case "s":
+		i, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || i < 0 || i >= len(s.sst) {
+			return cell{}
+		}
+		return cell{text: s.sst[i]}
+	case "inlineStr":
+		return cell{text: inline}
+	case "str", "e", "b", "d":
+		return cell{text: v}
+	}
+	if !hasValue {
+		return cell{}
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil {
+		return cell{text: v}
+	}
+	return cell{num: f, isNum: true}
+}
+
+func (s *sheetScanner) spreadsheet() bool { return true }
+func (s *sheetScanner) date1904() bool    { return s.is1904 }
+
+type tagKind int
+
+const (
+	tagOpen tagKind = iota
+	tagClose
+	tagEmpty
+)
+
+type tag struct {
+	name  string // local name, prefix dropped
+	kind  tagKind
+	attrs []byte // raw attribute text
+}
+
+// attr returns an attribute's unescaped value, matching its local name.
+func (tg tag) attr(name string) string { return unescapeXML(tg.rawAttr(name)) }
+
+// rawAttr returns an attribute's value as written, without copying.
+func (tg tag) rawAttr(name string) []byte {
+	a := tg.attrs
+	for len(a) > 0 {
+		eq := bytes.IndexByte(a, '=')
+		if eq < 0 {
+			return nil
+		}
+		key := bytes.TrimSpace(a[:eq])
+		if i := bytes.IndexByte(key, ':'); i >= 0 {
+			key = key[i+1:]
+		}
+		rest := bytes.TrimLeft(a[eq+1:], " \t\r\n")
+		if len(rest) == 0 || (rest[0] != '"' && rest[0] != '\'') {
+			return nil
+		}
+		end := bytes.IndexByte(rest[1:], rest[0])
+		if end < 0 {
+			return nil
+		}
+		if string(key) == name {
+			return rest[1 : 1+end]
+		}
+		a = rest[2+end:]
+	}
+	return nil
+}
+
+// columnOf reads the column of a cell reference such as "AB12" (0-based);
+// ok is false for anything else.
+func columnOf(ref []byte) (int, bool) {
+	col, i := 0, 0
+	for ; i < len(ref) && i < 4; i++ {
+		c := ref[i] | 0x20 // lower case
+		if c < 'a' || c > 'z' {
+			break
+		}
+		col = col*26 + int(c-'a'+1)
+	}
+	if i == 0 || i == len(ref) || col > 1<<14 {
+		return 0, false
+	}
+	return col - 1, true
+}
+
+// tokenizer walks the tags of an XML document; it skips comments,
+// processing instructions and declarations and never panics on bad input.
+type tokenizer struct {
+	data []byte
+	pos  int
+}
+
+func (t *tokenizer) next() (tag, bool) {
+	for {
+		i := bytes.IndexByte(t.data[t.pos:], '<')
+		if i < 0 {
+			t.pos = len(t.data)
+			return tag{}, false
+		}
+		start := t.pos + i + 1
+		end := bytes.IndexByte(t.data[start:], '>')
+		if end < 0 {
+			t.pos = len(t.data)
+			return tag{}, false
+		}
+		body := t.data[start : start+end]
+		t.pos = start + end + 1
+		if len(body) == 0 || body[0] == '?' || body[0] == '!' {
+			if bytes.HasPrefix(body, []byte("!--")) && !bytes.HasSuffix(body, []byte("--")) {
+				// A comment may contain '>': skip to its real end.
+				if j := bytes.Index(t.data[start:], []byte("-->")); j >= 0 {
+					t.pos = start + j + 3
+				}
+			}
+			continue
+		}
+		kind := tagOpen
+		if body[0] == '/' {
+			kind, body = tagClose, body[1:]
+		} else if body[len(body)-1] == '/' {
+			kind, body = tagEmpty, body[:len(body)-1]
+		}
+		nameEnd := bytes.IndexAny(body, " \t\r\n")
+		if nameEnd < 0 {
+			nameEnd = len(body)
+		}
+		name := body[:nameEnd]
+		if j := bytes.IndexByte(name, ':'); j >= 0 {
+			name = name[j+1:]
+		}
+		return tag{name: intern(name), kind: kind, attrs: body[nameEnd:]}, true
+	}
+}
+
+// intern returns the names the scanner looks for without allocating; any
+// other tag gets one placeholder name.
+func intern(b []byte) string {
+	switch string(b) {
+	case "row":
+		return "row"
+	case "c":
+		return "c"
+	case "v":
+		return "v"
+	case "t":
+		return "t"
+	case "is":
+		return "is"
+	case "si":
+		return "si"
+	case "rPh":
+		return "rPh"
+	}
+	return "?"
+}
+
+// text reads the character data up to the closing tag of name.
+func (t *tokenizer) text(name string) string {
+	i := bytes.IndexByte(t.data[t.pos:], '<')
+	if i < 0 {
+		t.pos = len(t.data)
+		return ""
+	}
+	raw := t.data[t.pos : t.pos+i]
+	t.pos += i
+	// CDATA is rare in sheets; read it whole.
+	if bytes.HasPrefix(t.data[t.pos:], []byte("<![CDATA[")) {
+		if j := bytes.Index(t.data[t.pos:], []byte("]]>")); j >= 0 {
+			s := string(t.data[t.pos+9 : t.pos+j])
+			t.pos += j + 3
+			return s
+		}
+	}
+	return unescapeXML(raw)
+}
+
+var xmlEntities = map[string]string{"lt": "<", "gt": ">", "amp": "&", "quot": `"`, "apos": "'"}
+
+func unescapeXML(b []byte) string {
+	if bytes.IndexByte(b, '&') < 0 {
+		return string(b)
+	}
+	var out strings.Builder
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '&')
+		if i < 0 {
+			out.Write(b)
+			break
+		}
+		out.Write(b[:i])
+		b = b[i:]
+		semi := bytes.IndexByte(b, ';')
+		if semi < 0 || semi > 12 {
+			out.WriteByte('&')
+			b = b[1:]
+			continue
+		}
+		ent := string(b[1:semi])
+		switch {
+		case xmlEntities[ent] != "":
+			out.WriteString(xmlEntities[ent])
+		case strings.HasPrefix(ent, "#x"):
+			if n, err := strconv.ParseUint(ent[2:], 16, 32); err == nil {
+				out.WriteRune(rune(n))
+			}
+		case strings.HasPrefix(ent, "#"):
+			if n, err := strconv.ParseUint(ent[1:], 10, 32); err == nil {
+				out.WriteRune(rune(n))
+			}
+		default:
+			out.Write(b[:semi+1])
+		}
+		b = b[semi+1:]
+	}
+	return out.String()
+}
