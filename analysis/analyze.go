@@ -1,0 +1,556 @@
+package analysis
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Input is everything an analysis works on; it is read, never changed.
+type Input struct {
+	Meters []Meter
+	// Readings of each physical meter, one per instant for cumulative
+	// meters; interval meters' readings in the order they were written.
+	Readings map[string][]Reading
+	Gas      GasFactors
+	Location *time.Location
+}
+
+// Request asks for consumption over [From, To), local midnights.
+type Request struct {
+	From, To time.Time
+	Meters   []string // empty: every meter, in configuration order
+	Daily    bool
+}
+
+// Result is the analysis of interfaces.md.
+type Result struct {
+	From     string        `json:"from"`
+	To       string        `json:"to"`
+	Timezone string        `json:"timezone"`
+	Meters   []MeterResult `json:"meters"`
+}
+
+// MeterResult is one meter's figures.
+type MeterResult struct {
+	ID       string        `json:"id"`
+	Type     string        `json:"type"`
+	Utility  string        `json:"utility"`
+	Unit     string        `json:"unit"`
+	Total    Figure        `json:"total"`
+	Monthly  []MonthFigure `json:"monthly"`
+	Daily    []DayFigure   `json:"daily,omitempty"`
+	Warnings []string      `json:"warnings,omitempty"`
+}
+
+// Figure is the consumption of a period: nil Consumption means nothing of
+// the period is covered. An incomplete figure has the covered interval.
+type Figure struct {
+	Consumption *float64
+	KWh         *float64
+	HasKWh      bool // kwh exists for this meter (domain.md); then it is printed, null or not
+	Complete    bool
+	CoveredFrom time.Time
+	CoveredTo   time.Time
+}
+
+// MonthFigure is a figure labelled YYYY-MM.
+type MonthFigure struct {
+	Month string
+	Figure
+}
+
+// DayFigure is a day's figure with the counter value at its start
+// (cumulative meters only).
+type DayFigure struct {
+	Date       string
+	Reading    *float64
+	HasReading bool
+	Figure
+}
+
+func (f Figure) fields(b *jsonObject) {
+	b.num("consumption", f.Consumption)
+	if f.HasKWh {
+		b.num("kwh", f.KWh)
+	}
+	b.raw("complete", strconv.FormatBool(f.Complete))
+	if !f.Complete && f.Consumption != nil {
+		b.str("covered_from", f.CoveredFrom.Format(time.RFC3339))
+		b.str("covered_to", f.CoveredTo.Format(time.RFC3339))
+	}
+}
+
+// MarshalJSON writes consumption and kwh as numbers or null, kwh only where
+// it exists, and the covered interval only for incomplete figures.
+func (f Figure) MarshalJSON() ([]byte, error) {
+	var b jsonObject
+	f.fields(&b)
+	return b.bytes(), nil
+}
+
+// MarshalJSON puts the month label first.
+func (m MonthFigure) MarshalJSON() ([]byte, error) {
+	var b jsonObject
+	b.str("month", m.Month)
+	m.Figure.fields(&b)
+	return b.bytes(), nil
+}
+
+// MarshalJSON puts date and reading first.
+func (d DayFigure) MarshalJSON() ([]byte, error) {
+	var b jsonObject
+	b.str("date", d.Date)
+	if d.HasReading {
+		b.num("reading", d.Reading)
+	}
+	d.Figure.fields(&b)
+	return b.bytes(), nil
+}
+
+// BillingPeriod is the billing year starting in year on month-day; 02-29
+// means 28 February in other years.
+func BillingPeriod(year int, month time.Month, day int, loc *time.Location) (from, to time.Time) {
+	at := func(y int) time.Time {
+		d := day
+		if month == time.February && day == 29 && !isLeap(y) {
+			d = 28
+		}
+		return time.Date(y, month, d, 0, 0, 0, 0, loc)
+	}
+	return at(year), at(year + 1)
+}
+
+func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
+
+// Analyze computes the requested figures. It is a pure function of its
+// arguments.
+func Analyze(in Input, req Request) (*Result, error) {
+	loc := in.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	if !req.From.Before(req.To) {
+		return nil, fmt.Errorf("the range is empty: from %s is not before to %s", req.From.In(loc).Format("2006-01-02"), req.To.In(loc).Format("2006-01-02"))
+	}
+	a := &analyzer{in: in, loc: loc, byID: map[string]Meter{}, days: map[string]*meterDays{}}
+	for _, m := range in.Meters {
+		a.byID[m.ID] = m
+	}
+	ids := req.Meters
+	if len(ids) == 0 {
+		for _, m := range in.Meters {
+			ids = append(ids, m.ID)
+		}
+	}
+	for _, id := range ids {
+		if _, ok := a.byID[id]; !ok {
+			return nil, fmt.Errorf("unknown meter %q", id)
+		}
+	}
+	a.grid = dayGrid(req.From, req.To, loc)
+	res := &Result{From: req.From.In(loc).Format("2006-01-02"), To: req.To.In(loc).Format("2006-01-02"), Timezone: loc.String(), Meters: []MeterResult{}}
+	for _, id := range ids {
+		res.Meters = append(res.Meters, a.meterResult(a.byID[id], req))
+	}
+	return res, nil
+}
+
+type analyzer struct {
+	in   Input
+	loc  *time.Location
+	byID map[string]Meter
+	grid []int64 // local midnights From..To
+	days map[string]*meterDays
+}
+
+// meterDays is a meter's figures per day of the request, with what its
+// months and total need.
+type meterDays struct {
+	m        Meter
+	days     []dayValue
+	counter  counter         // cumulative meters
+	interval *intervalSeries // interval meters
+	warnings []string
+}
+
+type dayValue struct {
+	consumption float64
+	kwh         float64
+	defined     bool  // some of the day is covered
+	whole       bool  // defined for the whole day, as a virtual meter needs
+	complete    bool  // the figure covers the whole day
+	from, to    int64 // covered part
+	reading     float64
+	hasReading  bool
+}
+
+func dayGrid(from, to time.Time, loc *time.Location) []int64 {
+	f := from.In(loc)
+	var out []int64
+	for i := 0; ; i++ {
+		d := time.Date(f.Year(), f.Month(), f.Day()+i, 0, 0, 0, 0, loc)
+		if !d.Before(to) {
+			out = append(out, to.Unix())
+			return out
+		}
+		out = append(out, d.Unix())
+	}
+}
+
+func (a *analyzer) local(t int64) string {
+	return time.Unix(t, 0).In(a.loc).Format("2006-01-02 15:04")
+}
+
+func (a *analyzer) kwh(m Meter, v float64, at int64) float64 {
+	k, _ := KWhOf(v, m.Unit, m.Utility, time.Unix(at, 0), a.in.Gas)
+	return k
+}
+
+// daysOf computes (once) a meter's daily values over the request.
+func (a *analyzer) daysOf(m Meter) *meterDays {
+	if d, ok := a.days[m.ID]; ok {
+		return d
+	}
+	md := &meterDays{m: m, days: make([]dayValue, len(a.grid)-1)}
+	a.days[m.ID] = md
+	switch {
+	case m.Kind == Virtual:
+		a.virtualDays(md)
+	case m.Kind == Physical && m.Reading == Interval:
+		md.interval = newIntervalSeries(a.in.Readings[m.ID], m.Interval, m.Removed)
+		for i := range md.days {
+			d0, d1 := a.grid[i], a.grid[i+1]
+			sum, have, want := md.interval.sum(d0, d1)
+			if have == 0 {
+				continue
+			}
+			f, l, _ := md.interval.firstLast(d0, d1)
+			md.days[i] = dayValue{consumption: sum, kwh: a.kwh(m, sum, d0), defined: true, whole: true,
+				complete: have == want, from: f, to: l + md.interval.iv}
+		}
+	default:
+		md.counter = a.counterOf(m, md)
+		if md.counter != nil {
+			a.cumulativeDays(md)
+		}
+	}
+	return md
+}
+
+// counterOf builds a physical cumulative meter's curve or a master meter.
+func (a *analyzer) counterOf(m Meter, md *meterDays) counter {
+	if m.Kind == Physical {
+		c, excluded, gaps := physicalCurve(m, a.in.Readings[m.ID], a.loc)
+		md.warnings = append(md.warnings, a.exclusionWarnings("", excluded)...)
+		md.warnings = append(md.warnings, a.gapWarnings(gaps, "reset")...)
+		if c == nil {
+			return nil
+		}
+		return c
+	}
+	curves := map[string]*curve{}
+	factors := map[string]float64{}
+	for _, p := range m.Periods {
+		for _, id := range p.Meters {
+			if _, done := curves[id]; done {
+				continue
+			}
+			pm := a.byID[id]
+			c, excluded, gaps := physicalCurve(pm, a.in.Readings[id], a.loc)
+			curves[id] = c
+			factors[id], _ = ConstantFactor(pm.Unit, m.Unit)
+			md.warnings = append(md.warnings, a.exclusionWarnings(id, excluded)...)
+			md.warnings = append(md.warnings, a.gapWarnings(gaps, "reset")...)
+		}
+	}
+	mc, gaps := buildMaster(m, curves, factors)
+	md.warnings = append(md.warnings, a.gapWarnings(gaps, "meter replacement")...)
+	if _, _, ok := mc.envelope(); !ok {
+		return nil
+	}
+	return mc
+}
+
+func (a *analyzer) exclusionWarnings(meter string, ex []Exclusion) []string {
+	var out []string
+	lo, hi := a.grid[0], a.grid[len(a.grid)-1]
+	prefix := ""
+	if meter != "" {
+		prefix = meter + ": "
+	}
+	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	for _, e := range ex {
+		t := e.Time.Unix()
+		if t < lo || t >= hi {
+			continue
+		}
+		var why string
+		switch {
+		case e.Reason == "removed":
+			why = "after the meter's removal"
+		case e.Below:
+			why = fmt.Sprintf("below the previous reading %s (%s)", num(e.Neighbour.Value), a.local(e.Neighbour.Time.Unix()))
+		case !e.Neighbour.Time.IsZero():
+			why = fmt.Sprintf("above the next reading %s (%s)", num(e.Neighbour.Value), a.local(e.Neighbour.Time.Unix()))
+		default:
+			why = "out of line with the counter's other readings"
+		}
+		msg := fmt.Sprintf("%sreading %s at %s is excluded from analysis: %s", prefix, num(e.Value), a.local(t), why)
+		if e.Reason == "decrease" {
+			msg += "; if the meter was replaced, declare a reset or a master meter period"
+		}
+		out = append(out, msg)
+	}
+	return out
+}
+
+func (a *analyzer) gapWarnings(gaps []Gap, what string) []string {
+	var out []string
+	lo, hi := a.grid[0], a.grid[len(a.grid)-1]
+	for _, g := range gaps {
+		if g.To.Unix() <= lo || g.From.Unix() >= hi {
+			continue
+		}
+		out = append(out, fmt.Sprintf("consumption between %s and %s is not counted (%s at %s): %s have no readings closer to it",
+			a.local(g.From.Unix()), a.local(g.To.Unix()), what, a.local(g.At.Unix()), strings.Join(g.Meters, ", ")))
+	}
+	return out
+}
+
+func (a *analyzer) cumulativeDays(md *meterDays) {
+	c := md.counter
+	first, last, _ := c.envelope()
+	vals := make([]float64, len(a.grid))
+	ok := make([]bool, len(a.grid))
+	for i, t := range a.grid {
+		vals[i], ok[i] = c.at(t)
+	}
+	for i := range md.days {
+		d0, d1 := a.grid[i], a.grid[i+1]
+		dv := &md.days[i]
+		if i < len(a.grid)-1 {
+			dv.reading, dv.hasReading = vals[i], ok[i]
+		}
+		lo, hi := max(d0, first), min(d1, last)
+		if lo >= hi {
+			continue
+		}
+		va, vb := vals[i], vals[i+1]
+		aok, bok := ok[i], ok[i+1]
+		if lo != d0 {
+			va, aok = c.at(lo)
+		}
+		if hi != d1 {
+			vb, bok = c.at(hi)
+		}
+		if !aok || !bok {
+			continue
+		}
+		dv.consumption = vb - va
+		dv.kwh = a.kwh(md.m, dv.consumption, d0)
+		dv.defined = true
+		dv.complete = lo == d0 && hi == d1
+		dv.whole = dv.complete
+		dv.from, dv.to = lo, hi
+	}
+}
+
+// virtualDays applies V(d) = C_base(d) − Σ convert(C_sub(d)) on the days
+// where every part is defined for the whole day; no clamping.
+func (a *analyzer) virtualDays(md *meterDays) {
+	m := md.m
+	base := a.daysOf(a.byID[m.Base])
+	subs := make([]*meterDays, len(m.Subtract))
+	for i, id := range m.Subtract {
+		subs[i] = a.daysOf(a.byID[id])
+	}
+	for i := range md.days {
+		d0 := a.grid[i]
+		b := base.days[i]
+		if !b.whole {
+			continue
+		}
+		v, ok := ConvertConsumption(b.consumption, base.m.Unit, m.Unit, time.Unix(d0, 0), a.in.Gas)
+		complete := b.complete && ok
+		for _, s := range subs {
+			sd := s.days[i]
+			if !sd.whole || !ok {
+				ok = false
+				break
+			}
+			sv, cok := ConvertConsumption(sd.consumption, s.m.Unit, m.Unit, time.Unix(d0, 0), a.in.Gas)
+			ok = ok && cok
+			v -= sv
+			complete = complete && sd.complete
+		}
+		if !ok {
+			continue
+		}
+		md.days[i] = dayValue{consumption: v, kwh: a.kwh(m, v, d0), defined: true, whole: true, complete: complete, from: d0, to: a.grid[i+1]}
+	}
+}
+
+// figure sums or measures [a, b), which must fall on day boundaries of
+// the grid (indexes i..j).
+func (a *analyzer) figure(md *meterDays, i, j int) Figure {
+	A, B := a.grid[i], a.grid[j]
+	f := Figure{HasKWh: md.m.HasKWh()}
+	kwh, anyDay := 0.0, false
+	for k := i; k < j; k++ {
+		if md.days[k].defined {
+			kwh += md.days[k].kwh
+			anyDay = true
+		}
+	}
+	switch {
+	case md.counter != nil:
+		first, last, _ := md.counter.envelope()
+		lo, hi := max(A, first), min(B, last)
+		if lo >= hi {
+			return f
+		}
+		va, aok := md.counter.at(lo)
+		vb, bok := md.counter.at(hi)
+		if !aok || !bok {
+			return f
+		}
+		c := vb - va
+		f.Consumption = &c
+		f.Complete = lo == A && hi == B
+		f.CoveredFrom, f.CoveredTo = time.Unix(lo, 0).In(a.loc), time.Unix(hi, 0).In(a.loc)
+	case md.interval != nil:
+		sum, have, want := md.interval.sum(A, B)
+		if have == 0 {
+			return f
+		}
+		f.Consumption = &sum
+		f.Complete = have == want
+		a.coveredDays(md, i, j, &f)
+	case md.m.Kind == Virtual:
+		sum, complete := 0.0, true
+		for k := i; k < j; k++ {
+			d := md.days[k]
+			if !d.defined {
+				complete = false
+				continue
+			}
+			sum += d.consumption
+			complete = complete && d.complete
+		}
+		if !anyDay {
+			return f
+		}
+		f.Consumption = &sum
+		f.Complete = complete
+		a.coveredDays(md, i, j, &f)
+	default:
+		return f
+	}
+	if f.HasKWh {
+		f.KWh = &kwh
+	}
+	return f
+}
+
+// coveredDays sets the covered interval of a summed figure: from the start
+// of its first covered day to the end of its last.
+func (a *analyzer) coveredDays(md *meterDays, i, j int, f *Figure) {
+	first, last := -1, -1
+	for k := i; k < j; k++ {
+		if md.days[k].defined {
+			if first < 0 {
+				first = k
+			}
+			last = k
+		}
+	}
+	if first >= 0 {
+		f.CoveredFrom, f.CoveredTo = time.Unix(a.grid[first], 0).In(a.loc), time.Unix(a.grid[last+1], 0).In(a.loc)
+	}
+}
+
+func (a *analyzer) meterResult(m Meter, req Request) MeterResult {
+	md := a.daysOf(m)
+	r := MeterResult{ID: m.ID, Type: string(m.Kind), Utility: string(m.Utility), Unit: string(m.Unit), Warnings: md.warnings}
+	n := len(a.grid) - 1
+	r.Total = a.figure(md, 0, n)
+	// Months: consecutive days with the same local YYYY-MM; a month cut by
+	// the range keeps its label and covers the requested part.
+	start := 0
+	for i := 1; i <= n; i++ {
+		if i == n || a.month(i) != a.month(start) {
+			r.Monthly = append(r.Monthly, MonthFigure{Month: a.month(start), Figure: a.figure(md, start, i)})
+			start = i
+		}
+	}
+	if req.Daily {
+		cum := md.counter != nil || (m.Kind == Physical && m.Reading == Cumulative)
+		for i := 0; i < n; i++ {
+			d := md.days[i]
+			df := DayFigure{Date: time.Unix(a.grid[i], 0).In(a.loc).Format("2006-01-02"), HasReading: cum}
+			if d.hasReading {
+				v := d.reading
+				df.Reading = &v
+			}
+			df.Figure = Figure{HasKWh: m.HasKWh()}
+			if d.defined {
+				c, k := d.consumption, d.kwh
+				df.Consumption = &c
+				if df.HasKWh {
+					df.KWh = &k
+				}
+				df.Complete = d.complete
+				df.CoveredFrom, df.CoveredTo = time.Unix(d.from, 0).In(a.loc), time.Unix(d.to, 0).In(a.loc)
+			}
+			r.Daily = append(r.Daily, df)
+		}
+	}
+	return r
+}
+
+func (a *analyzer) month(i int) string {
+	return time.Unix(a.grid[i], 0).In(a.loc).Format("2006-01")
+}
+
+// jsonObject writes a JSON object field by field, in order.
+type jsonObject struct {
+	buf []byte
+}
+
+func (o *jsonObject) key(k string) {
+	if len(o.buf) == 0 {
+		o.buf = append(o.buf, '{')
+	} else {
+		o.buf = append(o.buf, ',')
+	}
+	o.buf = strconv.AppendQuote(o.buf, k)
+	o.buf = append(o.buf, ':')
+}
+
+func (o *jsonObject) raw(k, v string) {
+	o.key(k)
+	o.buf = append(o.buf, v...)
+}
+
+func (o *jsonObject) str(k, v string) {
+	o.key(k)
+	o.buf = strconv.AppendQuote(o.buf, v)
+}
+
+func (o *jsonObject) num(k string, v *float64) {
+	o.key(k)
+	if v == nil {
+		o.buf = append(o.buf, "null"...)
+		return
+	}
+	o.buf = strconv.AppendFloat(o.buf, *v, 'g', -1, 64)
+}
+
+func (o *jsonObject) bytes() []byte {
+	if len(o.buf) == 0 {
+		return []byte("{}")
+	}
+	return append(o.buf, '}')
+}
