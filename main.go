@@ -22,6 +22,7 @@ import (
 	"time"
 	_ "time/tzdata" // the configured zone must load on a bare system
 
+	"github.com/meterd/meterd/analysis"
 	"github.com/meterd/meterd/app"
 	"github.com/meterd/meterd/ingest"
 )
@@ -52,6 +53,9 @@ commands:
                  import .xlsx/.xls/.csv readings, as the upload does
   export         [--meter ID]... [--from DATE] [--to DATE]
                  raw readings as CSV on stdout, in a form import takes back
+  analyze        [--from DATE] [--to DATE | --billing-year YYYY] [--meter ID]...
+                 [--daily] [--format text|json|csv]
+                 consumption for [from, to), default this year so far
   healthcheck    exit 0 if a running meterd's /health says ok
   version        print version, commit and Go version
 
@@ -94,6 +98,8 @@ func run(args []string, stdout, stderr io.Writer, env app.Environment) int {
 		err = c.importFiles(rest)
 	case "export":
 		err = c.export(rest)
+	case "analyze":
+		err = c.analyze(rest)
 	case "version":
 		fmt.Fprintf(stdout, "meterd %s (commit %s, %s)\n", version, commit, runtime.Version())
 	case "help", "-h", "--help":
@@ -259,6 +265,48 @@ func (c *cli) importFile(a *app.App, path, meter string, dryRun, strict bool, fo
 		}
 	}
 	return err
+}
+
+func (c *cli) analyze(args []string) error {
+	fs := c.flags("analyze")
+	var req app.AnalyzeRequest
+	var meters multiFlag
+	fs.StringVar(&req.From, "from", "", "first day, YYYY-MM-DD (default 1 January this year)")
+	fs.StringVar(&req.To, "to", "", "day after the last, YYYY-MM-DD (default tomorrow)")
+	fs.IntVar(&req.BillingYear, "billing-year", 0, "the billing period starting in this year")
+	fs.Var(&meters, "meter", "meter id (repeatable; default: all, in configuration order)")
+	fs.BoolVar(&req.Daily, "daily", false, "also list every day")
+	format := fs.String("format", "text", "text, json or csv")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	req.Meters = meters
+	if req.BillingYear != 0 && (req.To != "" || req.From != "") {
+		return usageError{"analyze: give --billing-year or --from/--to, not both"}
+	}
+	switch *format {
+	case "text", "json", "csv":
+	default:
+		return usageError{fmt.Sprintf("analyze: --format %q is not text, json or csv", *format)}
+	}
+	a, _, err := c.offline()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	res, err := a.Analyze(context.Background(), req)
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "json":
+		enc := json.NewEncoder(c.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	case "csv":
+		return analysis.WriteCSV(c.stdout, res)
+	}
+	return analysis.WriteText(c.stdout, res)
 }
 
 func (c *cli) export(args []string) error {

@@ -16,7 +16,9 @@ var berlin = func() *time.Location {
 	return l
 }()
 
-func lt(y int, mo time.Month, d, h, mi int) time.Time { return time.Date(y, mo, d, h, mi, 0, 0, berlin) }
+func lt(y int, mo time.Month, d, h, mi int) time.Time {
+	return time.Date(y, mo, d, h, mi, 0, 0, berlin)
+}
 
 func rd(t time.Time, v float64) Reading { return Reading{Time: t, Value: v} }
 

@@ -188,3 +188,7 @@ func (a *App) Export(ctx context.Context, w io.Writer, meters []string, from, to
 	}
 	return bw.Flush()
 }
+
+func (b backend) Analyze(ctx context.Context, req web.AnalyzeRequest) (any, error) {
+	return b.a.Analyze(ctx, req)
+}

@@ -154,6 +154,9 @@ type InfluxSourceConfig struct {
 	Measurement string `koanf:"measurement"`
 	EntityID    string `koanf:"entity_id"`
 	Field       string `koanf:"field"`
+	// Bucket defaults to influx.raw_bucket, where Home Assistant's data
+	// sits beside meterd's.
+	Bucket string `koanf:"bucket"`
 }
 
 // AnomalyConfig tunes the anomaly rules for one meter.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	influxdb2 "github.com/influxdata/influxdb-client-go/v2"
@@ -69,3 +70,68 @@ func (i *Influx) Ping(ctx context.Context) error {
 
 // Close releases the client's connections.
 func (i *Influx) Close() { i.client.Close() }
+
+// HASeries reads a series Home Assistant's InfluxDB integration writes:
+// measurement = unit, tag entity_id without the domain prefix, the field
+// (usually value). The Flux uses only what InfluxDB 1.8's Flux 0.65 has.
+func (i *Influx) HASeries(ctx context.Context, bucket, measurement, entityID, field string) ([]Reading, error) {
+	if bucket == "" {
+		bucket = i.buckets[BucketRaw]
+	}
+	q := fmt.Sprintf(`from(bucket: %s)
+  |> range(start: 1970-01-01T00:00:00Z)
+  |> filter(fn: (r) => r._measurement == %s and r.entity_id == %s and r._field == %s)
+  |> keep(columns: ["_time", "_value"])
+  |> sort(columns: ["_time"])`, fluxString(bucket), fluxString(measurement), fluxString(entityID), fluxString(field))
+	res, err := i.client.QueryAPI(i.org).Query(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("InfluxDB query for %s/%s: %w", measurement, entityID, err)
+	}
+	defer res.Close()
+	var out []Reading
+	for res.Next() {
+		rec := res.Record()
+		v, ok := toFloat(rec.Value())
+		if !ok {
+			continue
+		}
+		out = append(out, Reading{Time: rec.Time().UTC().Truncate(time.Second), Value: v, Source: "influx"})
+	}
+	if err := res.Err(); err != nil {
+		return nil, fmt.Errorf("InfluxDB query for %s/%s: %w", measurement, entityID, err)
+	}
+	return out, nil
+}
+
+// fluxString quotes s as a Flux string literal.
+func fluxString(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "${", `\${`)
+	return `"` + r.Replace(s) + `"`
+}
+
+func toFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case int64:
+		return float64(x), true
+	case uint64:
+		return float64(x), true
+	}
+	return 0, false
+}
+
+// QueryFlux runs a Flux query and returns its records as column maps, for
+// tests and diagnostics.
+func (i *Influx) QueryFlux(ctx context.Context, q string) ([]map[string]any, error) {
+	res, err := i.client.QueryAPI(i.org).Query(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Close()
+	var out []map[string]any
+	for res.Next() {
+		out = append(out, res.Record().Values())
+	}
+	return out, res.Err()
+}

@@ -199,3 +199,25 @@ func (db *DB) LastReading(ctx context.Context, meter string) (r Reading, ok bool
 	r.Meter, r.Time = meter, fromUnix(ts)
 	return r, true, nil
 }
+
+// ReadingsInWriteOrder returns all readings of meter in the order they were
+// written (by import batch, then instant), which decides between two
+// readings for one interval of an interval meter.
+func (db *DB) ReadingsInWriteOrder(ctx context.Context, meter string) ([]Reading, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT ts, value, source FROM readings WHERE meter = ? ORDER BY batch_id, ts`, meter)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Reading
+	for rows.Next() {
+		var ts int64
+		r := Reading{Meter: meter}
+		if err := rows.Scan(&ts, &r.Value, &r.Source); err != nil {
+			return nil, err
+		}
+		r.Time = fromUnix(ts)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -35,8 +35,20 @@ type Backend interface {
 	ImportFile(ctx context.Context, meter, name string, f ingest.FileSource, size int64, dryRun, strict bool) (ingest.Summary, error)
 	// HomeAssistantState stores a pushed state; the body is the answer.
 	HomeAssistantState(ctx context.Context, s ingest.HAState) (any, error)
+	// Analyze computes consumption figures.
+	Analyze(ctx context.Context, req AnalyzeRequest) (any, error)
 	// Export writes raw readings as CSV.
 	Export(ctx context.Context, w io.Writer, meters []string, from, to time.Time) error
+}
+
+// AnalyzeRequest asks for consumption: dates are local days (YYYY-MM-DD),
+// To exclusive; or a billing year.
+type AnalyzeRequest struct {
+	From        string   `json:"from"`
+	To          string   `json:"to"`
+	BillingYear int      `json:"billing_year"`
+	Meters      []string `json:"meters"`
+	Daily       bool     `json:"daily"`
 }
 
 // ReadingsRequest carries readings posted to the API.
@@ -123,6 +135,7 @@ func (s *Server) Handler() http.Handler {
 	auth("POST /api/v1/meters/{id}/upload", s.handleUpload)
 	auth("POST /api/v1/homeassistant/state", s.handleHAState)
 	auth("GET /api/v1/export.csv", s.handleExport)
+	auth("POST /api/v1/analyze", s.handleAnalyze)
 	auth("GET /api/v1/meters", s.handleMeters)
 	auth("POST /api/v1/meters/{id}/readings", s.handlePostReadings)
 	auth("GET /api/v1/meters/{id}/readings", s.handleGetReadings)

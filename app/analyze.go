@@ -1,0 +1,145 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/meterd/meterd/analysis"
+	"github.com/meterd/meterd/web"
+)
+
+// AnalyzeRequest is what `meterd analyze` and POST /api/v1/analyze ask.
+type AnalyzeRequest = web.AnalyzeRequest
+
+// Range resolves the request's dates: a billing year, or from/to with the
+// defaults "1 January this year" and "tomorrow" (this year so far).
+func (a *App) Range(req AnalyzeRequest) (from, to time.Time, err error) {
+	loc := a.cfg.Location
+	now := a.now().In(loc)
+	if req.BillingYear != 0 {
+		if req.To != "" || req.From != "" {
+			return from, to, web.Errorf(http.StatusBadRequest, "give either billing_year or from/to, not both")
+		}
+		if req.BillingYear < 1900 || req.BillingYear > 2200 {
+			return from, to, web.Errorf(http.StatusBadRequest, "billing_year %d is not a year", req.BillingYear)
+		}
+		from, to = analysis.BillingPeriod(req.BillingYear, a.cfg.BillingStart.Month, a.cfg.BillingStart.Day, loc)
+		return from, to, nil
+	}
+	from = time.Date(now.Year(), 1, 1, 0, 0, 0, 0, loc)
+	to = time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, loc)
+	parse := func(name, v string, dst *time.Time) error {
+		if v == "" {
+			return nil
+		}
+		t, err := time.ParseInLocation("2006-01-02", v, loc)
+		if err != nil {
+			return web.Errorf(http.StatusBadRequest, "%s %q is not a date (YYYY-MM-DD)", name, v)
+		}
+		*dst = t
+		return nil
+	}
+	if err := parse("from", req.From, &from); err != nil {
+		return from, to, err
+	}
+	if err := parse("to", req.To, &to); err != nil {
+		return from, to, err
+	}
+	if !from.Before(to) {
+		return from, to, web.Errorf(http.StatusBadRequest, "from %s must be before to %s", from.Format("2006-01-02"), to.Format("2006-01-02"))
+	}
+	return from, to, nil
+}
+
+// Analyze loads the readings the requested meters need and computes their
+// figures.
+func (a *App) Analyze(ctx context.Context, req AnalyzeRequest) (*analysis.Result, error) {
+	from, to, err := a.Range(req)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range req.Meters {
+		if _, ok := a.cfg.Meter(id); !ok {
+			return nil, web.Errorf(http.StatusNotFound, "unknown meter %q", id)
+		}
+	}
+	in, err := a.analysisInput(ctx, req.Meters)
+	if err != nil {
+		return nil, err
+	}
+	return analysis.Analyze(in, analysis.Request{From: from, To: to, Meters: req.Meters, Daily: req.Daily})
+}
+
+// analysisInput gathers the readings of the physical meters that ids
+// depend on (all meters if ids is empty): from SQLite, or from InfluxDB
+// for meters with source influx.
+func (a *App) analysisInput(ctx context.Context, ids []string) (analysis.Input, error) {
+	in := analysis.Input{Meters: a.cfg.AnalysisMeters(), Readings: map[string][]analysis.Reading{}, Gas: a.cfg.Gas, Location: a.cfg.Location}
+	need := map[string]bool{}
+	var walk func(id string)
+	walk = func(id string) {
+		if need[id] {
+			return
+		}
+		need[id] = true
+		m, _ := a.cfg.Meter(id)
+		for _, p := range m.Periods {
+			for _, x := range p.Meters {
+				walk(x)
+			}
+		}
+		if m.Kind == analysis.Virtual {
+			walk(m.Base)
+			for _, x := range m.Subtract {
+				walk(x)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		for _, m := range a.cfg.Meters {
+			walk(m.ID)
+		}
+	}
+	for _, id := range ids {
+		walk(id)
+	}
+	for _, m := range a.cfg.Meters {
+		if !need[m.ID] || m.Kind != analysis.Physical {
+			continue
+		}
+		rs, err := a.meterReadings(ctx, m)
+		if err != nil {
+			return in, err
+		}
+		in.Readings[m.ID] = rs
+	}
+	return in, nil
+}
+
+func (a *App) meterReadings(ctx context.Context, m Meter) ([]analysis.Reading, error) {
+	if m.Source == SourceInflux {
+		if a.influx == nil {
+			return nil, web.Errorf(http.StatusServiceUnavailable, "meter %s is read from InfluxDB, which is not configured", m.ID)
+		}
+		src := m.InfluxSource
+		rs, err := a.influx.HASeries(ctx, src.Bucket, src.Measurement, src.EntityID, src.Field)
+		if err != nil {
+			return nil, web.Errorf(http.StatusServiceUnavailable, "meter %s: %v; try again when InfluxDB is back", m.ID, err)
+		}
+		out := make([]analysis.Reading, len(rs))
+		for i, r := range rs {
+			out[i] = analysis.Reading{Time: r.Time, Value: r.Value}
+		}
+		return out, nil
+	}
+	rs, err := a.db.ReadingsInWriteOrder(ctx, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]analysis.Reading, len(rs))
+	for i, r := range rs {
+		out[i] = analysis.Reading{Time: r.Time, Value: r.Value}
+	}
+	return out, nil
+}
