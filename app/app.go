@@ -48,6 +48,11 @@ type App struct {
 
 	outboxMu      sync.Mutex
 	outboxLastErr string
+
+	// runCtx is Run's context, for jobs started by hand; manual counts them
+	// so shutdown waits for them.
+	runCtx context.Context
+	manual sync.WaitGroup
 }
 
 // New opens the store and builds everything; nothing runs until Run.
@@ -55,6 +60,7 @@ func New(ctx context.Context, cfg *Config, o Options) (*App, error) {
 	a := &App{
 		cfg: cfg, log: o.Logger, now: o.Now, version: o.Version,
 		shutdownTimeout: o.ShutdownTimeout, jobs: map[string]gocron.Job{},
+		runCtx: ctx,
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
@@ -130,6 +136,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener, ready func(addr net.Addr
 		}
 	}
 	a.server.BaseContext = func(net.Listener) context.Context { return ctx }
+	a.runCtx = ctx
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- a.server.Serve(ln) }()
 	a.sched.Start()
@@ -162,6 +169,12 @@ func (a *App) Run(ctx context.Context, ln net.Listener, ready func(addr net.Addr
 		schedErr = a.sched.ShutdownWithContext(sctx)
 	}()
 	wg.Wait()
+	waited := make(chan struct{})
+	go func() { a.manual.Wait(); close(waited) }()
+	select {
+	case <-waited:
+	case <-sctx.Done():
+	}
 	if err := errors.Join(runErr, httpErr, schedErr); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -191,4 +192,29 @@ func (a *App) Export(ctx context.Context, w io.Writer, meters []string, from, to
 
 func (b backend) Analyze(ctx context.Context, req web.AnalyzeRequest) (any, error) {
 	return b.a.Analyze(ctx, req)
+}
+
+func (b backend) RunJob(ctx context.Context, name string) (int64, error) {
+	return b.a.RunJobNow(ctx, name)
+}
+
+func (b backend) MonthlyReport(ctx context.Context, month string) (any, error) {
+	t, err := time.ParseInLocation("2006-01", month, b.a.cfg.Location)
+	if err != nil {
+		return nil, web.Errorf(http.StatusBadRequest, "month %q is not YYYY-MM", month)
+	}
+	reports, created, err := b.a.db.MonthlyReport(ctx, t.Format("2006-01"))
+	if err != nil {
+		return nil, err
+	}
+	if len(reports) == 0 {
+		return nil, web.Errorf(http.StatusNotFound, "no report for %s yet: it is made on the 1st of the next month, or now with POST /api/v1/jobs/monthly_report/run (for the month before the current one)", month)
+	}
+	meters := []json.RawMessage{}
+	for _, m := range b.a.cfg.Meters {
+		if r, ok := reports[m.ID]; ok {
+			meters = append(meters, r)
+		}
+	}
+	return map[string]any{"month": t.Format("2006-01"), "created": created.In(b.a.cfg.Location).Format(time.RFC3339), "meters": meters}, nil
 }

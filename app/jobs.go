@@ -3,9 +3,13 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
+
+	"github.com/meterd/meterd/web"
 )
 
 // Job names as they appear in the run history, metrics and the API.
@@ -22,24 +26,68 @@ type jobDef struct {
 	name string
 	def  gocron.JobDefinition
 	fn   jobFunc
+	// now runs the job once at start-up too (delivery of what is queued).
+	now bool
 }
 
 func (a *App) jobDefs() []jobDef {
 	var defs []jobDef
-	if a.influx != nil {
-		defs = append(defs, jobDef{JobOutbox, gocron.DurationJob(a.cfg.Influx.FlushInterval), a.deliverOutbox})
+	cron := func(name, expr string, fn jobFunc) {
+		if expr != "" {
+			defs = append(defs, jobDef{name, gocron.CronJob(expr, false), fn, false})
+		}
 	}
+	if a.influx != nil {
+		defs = append(defs, jobDef{JobOutbox, gocron.DurationJob(a.cfg.Influx.FlushInterval), a.deliverOutbox, true})
+		// The processed series exist only in InfluxDB.
+		cron(JobDailyAnalysis, a.cfg.Schedule.DailyAnalysis, a.DailyAnalysis)
+	}
+	cron(JobMonthlyReport, a.cfg.Schedule.MonthlyReport, a.MonthlyReport)
 	return defs
+}
+
+// jobFuncs are the jobs that can be run by name, scheduled or not.
+func (a *App) jobFuncs() map[string]jobFunc {
+	m := map[string]jobFunc{JobMonthlyReport: a.MonthlyReport}
+	if a.influx != nil {
+		m[JobOutbox] = a.deliverOutbox
+		m[JobDailyAnalysis] = a.DailyAnalysis
+	}
+	return m
+}
+
+// RunJobNow starts a job outside its schedule and returns its run id; the
+// run goes on in the background and is recorded like any other.
+func (a *App) RunJobNow(ctx context.Context, name string) (int64, error) {
+	fn, ok := a.jobFuncs()[name]
+	if !ok {
+		return 0, web.Errorf(http.StatusNotFound, "no job %q (jobs: %s)", name, strings.Join(sortedKeys(a.jobFuncs()), ", "))
+	}
+	id, err := a.db.StartRun(ctx, name, a.now())
+	if err != nil {
+		return 0, err
+	}
+	a.manual.Add(1)
+	go func() {
+		defer a.manual.Done()
+		a.runJobRecorded(a.runCtx, name, fn, id)
+	}()
+	return id, nil
 }
 
 func (a *App) registerJobs() error {
 	for _, d := range a.jobDefs() {
-		j, err := a.sched.NewJob(d.def,
-			gocron.NewTask(func(ctx context.Context) { a.runJob(ctx, d.name, d.fn) }),
+		opts := []gocron.JobOption{
 			gocron.WithName(d.name),
 			// One run at a time; a run that overlaps the next slot skips it.
 			gocron.WithSingletonMode(gocron.LimitModeReschedule),
-			gocron.WithStartAt(gocron.WithStartImmediately()),
+		}
+		if d.now {
+			opts = append(opts, gocron.WithStartAt(gocron.WithStartImmediately()))
+		}
+		j, err := a.sched.NewJob(d.def,
+			gocron.NewTask(func(ctx context.Context) { a.runJobRecorded(ctx, d.name, d.fn, 0) }),
+			opts...,
 		)
 		if err != nil {
 			return fmt.Errorf("schedule %s: %w", d.name, err)
@@ -52,6 +100,12 @@ func (a *App) registerJobs() error {
 // runJob runs fn with metrics, logging and run history. A panic in a job is
 // a failed run, never a dead daemon.
 func (a *App) runJob(ctx context.Context, name string, fn jobFunc) {
+	a.runJobRecorded(ctx, name, fn, 0)
+}
+
+// runJobRecorded is runJob for a run whose history row may exist already
+// (id > 0, started by RunJobNow): that row is always finished.
+func (a *App) runJobRecorded(ctx context.Context, name string, fn jobFunc, id int64) {
 	start := a.now()
 	var (
 		details any
@@ -76,13 +130,16 @@ func (a *App) runJob(ctx context.Context, name string, fn jobFunc) {
 	}
 	a.metrics.JobRuns.WithLabelValues(name, status).Inc()
 	a.metrics.JobDuration.WithLabelValues(name).Observe(end.Sub(start).Seconds())
-	if !record {
+	if !record && id == 0 {
 		return
 	}
 	// The run history must survive a cancelled job context (shutdown).
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	id, herr := a.db.StartRun(hctx, name, start)
+	var herr error
+	if id == 0 {
+		id, herr = a.db.StartRun(hctx, name, start)
+	}
 	if herr == nil {
 		herr = a.db.FinishRun(hctx, id, end, err, details)
 	}

@@ -221,3 +221,24 @@ func (db *DB) ReadingsInWriteOrder(ctx context.Context, meter string) ([]Reading
 	}
 	return out, rows.Err()
 }
+
+// EarliestWrittenSince returns, per meter, the earliest instant among the
+// readings written or changed at or after since: what an analysis must
+// recompute.
+func (db *DB) EarliestWrittenSince(ctx context.Context, since time.Time) (map[string]time.Time, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT meter, MIN(ts) FROM readings WHERE written_at >= ? GROUP BY meter`, since.Unix())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var m string
+		var ts int64
+		if err := rows.Scan(&m, &ts); err != nil {
+			return nil, err
+		}
+		out[m] = fromUnix(ts)
+	}
+	return out, rows.Err()
+}

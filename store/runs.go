@@ -81,3 +81,40 @@ func (db *DB) FailInterruptedRuns(ctx context.Context, t time.Time) error {
 	_, err := db.sql.ExecContext(ctx, `UPDATE job_runs SET status = 'failed', finished_at = ?, error = 'interrupted: meterd stopped during the run' WHERE status = 'running'`, t.Unix())
 	return err
 }
+
+// LastSuccess is when job last started a run that ended ok; zero if never.
+func (db *DB) LastSuccess(ctx context.Context, job string) (time.Time, error) {
+	var ts sql.NullInt64
+	err := db.sql.QueryRowContext(ctx, `SELECT MAX(started_at) FROM job_runs WHERE job = ? AND status = 'ok'`, job).Scan(&ts)
+	if err != nil || !ts.Valid {
+		return time.Time{}, err
+	}
+	return fromUnix(ts.Int64), nil
+}
+
+// SaveMonthlyReport stores (replacing) one meter's report for a month.
+func (db *DB) SaveMonthlyReport(ctx context.Context, month, meter string, data []byte) error {
+	_, err := db.sql.ExecContext(ctx, `INSERT INTO monthly_reports (month, meter, data, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (month, meter) DO UPDATE SET data = excluded.data, created_at = excluded.created_at`, month, meter, string(data), db.Now().Unix())
+	return err
+}
+
+// MonthlyReport returns the stored reports of a month, by meter, and when
+// they were made; empty if none.
+func (db *DB) MonthlyReport(ctx context.Context, month string) (map[string]json.RawMessage, time.Time, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT meter, data, created_at FROM monthly_reports WHERE month = ?`, month)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	defer rows.Close()
+	out := map[string]json.RawMessage{}
+	var created int64
+	for rows.Next() {
+		var meter, data string
+		if err := rows.Scan(&meter, &data, &created); err != nil {
+			return nil, time.Time{}, err
+		}
+		out[meter] = json.RawMessage(data)
+	}
+	return out, fromUnix(created), rows.Err()
+}

@@ -122,3 +122,26 @@ func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, res)
 }
+
+func (s *Server) handleRunJob(w http.ResponseWriter, r *http.Request) {
+	id, err := s.d.Backend.RunJob(r.Context(), r.PathValue("name"))
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]any{"run_id": id, "job": r.PathValue("name")})
+}
+
+func (s *Server) handleMonthlyReport(w http.ResponseWriter, r *http.Request) {
+	month := r.URL.Query().Get("month")
+	if month == "" {
+		writeError(w, http.StatusBadRequest, "say which month: ?month=YYYY-MM")
+		return
+	}
+	rep, err := s.d.Backend.MonthlyReport(r.Context(), month)
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
+}

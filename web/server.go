@@ -35,6 +35,10 @@ type Backend interface {
 	ImportFile(ctx context.Context, meter, name string, f ingest.FileSource, size int64, dryRun, strict bool) (ingest.Summary, error)
 	// HomeAssistantState stores a pushed state; the body is the answer.
 	HomeAssistantState(ctx context.Context, s ingest.HAState) (any, error)
+	// RunJob starts a job now and returns its run id.
+	RunJob(ctx context.Context, name string) (int64, error)
+	// MonthlyReport returns the stored report of a month (YYYY-MM).
+	MonthlyReport(ctx context.Context, month string) (any, error)
 	// Analyze computes consumption figures.
 	Analyze(ctx context.Context, req AnalyzeRequest) (any, error)
 	// Export writes raw readings as CSV.
@@ -136,6 +140,8 @@ func (s *Server) Handler() http.Handler {
 	auth("POST /api/v1/homeassistant/state", s.handleHAState)
 	auth("GET /api/v1/export.csv", s.handleExport)
 	auth("POST /api/v1/analyze", s.handleAnalyze)
+	auth("POST /api/v1/jobs/{name}/run", s.handleRunJob)
+	auth("GET /api/v1/reports/monthly", s.handleMonthlyReport)
 	auth("GET /api/v1/meters", s.handleMeters)
 	auth("POST /api/v1/meters/{id}/readings", s.handlePostReadings)
 	auth("GET /api/v1/meters/{id}/readings", s.handleGetReadings)

@@ -47,6 +47,8 @@ func (f *fakeBackend) ImportFile(context.Context, string, string, ingest.FileSou
 func (f *fakeBackend) HomeAssistantState(context.Context, ingest.HAState) (any, error) {
 	return nil, nil
 }
+func (f *fakeBackend) RunJob(context.Context, string) (int64, error)        { return 0, nil }
+func (f *fakeBackend) MonthlyReport(context.Context, string) (any, error)   { return nil, nil }
 func (f *fakeBackend) Analyze(context.Context, AnalyzeRequest) (any, error) { return nil, nil }
 func (f *fakeBackend) Export(context.Context, io.Writer, []string, time.Time, time.Time) error {
 	return nil

@@ -1,0 +1,203 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/influxdata/influxdb-client-go/v2/api/write"
+
+	"github.com/meterd/meterd/analysis"
+	"github.com/meterd/meterd/store"
+)
+
+// Job names of the analysis.
+const (
+	JobDailyAnalysis = "daily_analysis"
+	JobMonthlyReport = "monthly_report"
+)
+
+// minRecompute is how far back every daily run recomputes, whatever
+// arrived: late corrections of a few weeks are common.
+const minRecompute = 60
+
+// DailyAnalysis recomputes the processed series (interfaces.md) for every
+// month touched by readings written since the last successful run, and at
+// least the last 60 days, and queues them for InfluxDB. The same series and
+// timestamps overwrite themselves, so a re-run changes nothing.
+func (a *App) DailyAnalysis(ctx context.Context) (any, bool, error) {
+	loc := a.cfg.Location
+	now := a.now().In(loc)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	from := today.AddDate(0, 0, -minRecompute)
+	last, err := a.db.LastSuccess(ctx, JobDailyAnalysis)
+	if err != nil {
+		return nil, true, err
+	}
+	touched, err := a.db.EarliestWrittenSince(ctx, last)
+	if err != nil {
+		return nil, true, err
+	}
+	for _, t := range touched {
+		if t.Before(from) {
+			from = t
+		}
+	}
+	// Whole months: a month's figure needs all of it.
+	fl := from.In(loc)
+	from = time.Date(fl.Year(), fl.Month(), 1, 0, 0, 0, 0, loc)
+	to := today.AddDate(0, 0, 1)
+	// One analysis from a year earlier gives each month its previous year.
+	in, err := a.analysisInput(ctx, nil)
+	if err != nil {
+		return nil, true, err
+	}
+	res, err := analysis.Analyze(in, analysis.Request{From: from.AddDate(-1, 0, 0), To: to, Daily: true})
+	if err != nil {
+		return nil, true, err
+	}
+	lines := ProcessedLines(res, from, loc)
+	if err := a.db.Enqueue(ctx, store.BucketProcessed, lines); err != nil {
+		return nil, true, err
+	}
+	return map[string]any{"from": from.Format("2006-01-02"), "to": to.Format("2006-01-02"), "meters": len(res.Meters), "points": len(lines)}, true, nil
+}
+
+// ProcessedLines turns an analysis into the processed bucket's series, for
+// days and months from from on; months before it only serve as the
+// previous year.
+func ProcessedLines(res *analysis.Result, from time.Time, loc *time.Location) []string {
+	var lines []string
+	add := func(measurement string, tags map[string]string, fields map[string]any, t time.Time) {
+		lines = append(lines, write.PointToLineProtocol(write.NewPoint(measurement, tags, fields, t), time.Second))
+	}
+	for _, m := range res.Meters {
+		tags := map[string]string{"meter_id": m.ID, "utility": m.Utility, "unit": m.Unit, "type": m.Type}
+		for _, d := range m.Daily {
+			day, err := time.ParseInLocation("2006-01-02", d.Date, loc)
+			if err != nil || day.Before(from) {
+				continue
+			}
+			if d.Reading != nil {
+				add("meter_reading_daily", tags, map[string]any{"value": *d.Reading}, day)
+			}
+			if d.Consumption != nil {
+				f := map[string]any{"value": *d.Consumption}
+				if d.KWh != nil {
+					f["kwh"] = *d.KWh
+				}
+				add("meter_consumption_daily", tags, f, day)
+			}
+		}
+		byMonth := map[string]analysis.Figure{}
+		for _, mf := range m.Monthly {
+			byMonth[mf.Month] = mf.Figure
+		}
+		for _, mf := range m.Monthly {
+			start, err := time.ParseInLocation("2006-01", mf.Month, loc)
+			if err != nil || start.Before(from) || mf.Consumption == nil {
+				continue
+			}
+			f := map[string]any{"value": *mf.Consumption, "complete": mf.Complete}
+			if mf.KWh != nil {
+				f["kwh"] = *mf.KWh
+			}
+			if prev, ok := byMonth[start.AddDate(-1, 0, 0).Format("2006-01")]; ok && prev.Consumption != nil {
+				f["previous_year"] = *prev.Consumption
+			}
+			add("meter_consumption_monthly", tags, f, start)
+		}
+	}
+	return lines
+}
+
+// ReportFigure is one figure of a monthly report.
+type ReportFigure struct {
+	Consumption *float64 `json:"consumption"`
+	KWh         *float64 `json:"kwh,omitempty"`
+	Complete    bool     `json:"complete"`
+}
+
+// MeterReport is one meter's monthly report.
+type MeterReport struct {
+	Meter         string       `json:"meter"`
+	Unit          string       `json:"unit"`
+	Month         ReportFigure `json:"month"`
+	PreviousYear  ReportFigure `json:"previous_year"`
+	Change        *float64     `json:"change"`         // this month minus the same month a year before
+	ChangePercent *float64     `json:"change_percent"` // that change relative to a year before, in percent
+	YearToDate    ReportFigure `json:"year_to_date"`
+	BillingToDate ReportFigure `json:"billing_to_date"`
+}
+
+func reportFigure(f analysis.Figure) ReportFigure {
+	return ReportFigure{Consumption: f.Consumption, KWh: f.KWh, Complete: f.Complete}
+}
+
+// MonthlyReport builds and stores the report of the month before now's.
+func (a *App) MonthlyReport(ctx context.Context) (any, bool, error) {
+	now := a.now().In(a.cfg.Location)
+	month := time.Date(now.Year(), now.Month()-1, 1, 0, 0, 0, 0, a.cfg.Location)
+	n, err := a.BuildMonthlyReport(ctx, month)
+	if err != nil {
+		return nil, true, err
+	}
+	return map[string]any{"month": month.Format("2006-01"), "meters": n}, true, nil
+}
+
+// BuildMonthlyReport computes and stores the report of the month starting
+// at month for every meter: the month, the same month a year before and
+// the change, year to date and billing period to date.
+func (a *App) BuildMonthlyReport(ctx context.Context, month time.Time) (int, error) {
+	loc := a.cfg.Location
+	end := month.AddDate(0, 1, 0)
+	in, err := a.analysisInput(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	months, err := analysis.Analyze(in, analysis.Request{From: month.AddDate(-1, 0, 0), To: end})
+	if err != nil {
+		return 0, err
+	}
+	ytd, err := analysis.Analyze(in, analysis.Request{From: time.Date(month.Year(), 1, 1, 0, 0, 0, 0, loc), To: end})
+	if err != nil {
+		return 0, err
+	}
+	bStart, _ := analysis.BillingPeriod(month.Year(), a.cfg.BillingStart.Month, a.cfg.BillingStart.Day, loc)
+	if bStart.After(month) {
+		bStart, _ = analysis.BillingPeriod(month.Year()-1, a.cfg.BillingStart.Month, a.cfg.BillingStart.Day, loc)
+	}
+	btd, err := analysis.Analyze(in, analysis.Request{From: bStart, To: end})
+	if err != nil {
+		return 0, err
+	}
+	label, prevLabel := month.Format("2006-01"), month.AddDate(-1, 0, 0).Format("2006-01")
+	for i, m := range months.Meters {
+		r := MeterReport{Meter: m.ID, Unit: m.Unit, YearToDate: reportFigure(ytd.Meters[i].Total), BillingToDate: reportFigure(btd.Meters[i].Total)}
+		for _, mf := range m.Monthly {
+			switch mf.Month {
+			case label:
+				r.Month = reportFigure(mf.Figure)
+			case prevLabel:
+				r.PreviousYear = reportFigure(mf.Figure)
+			}
+		}
+		if r.Month.Consumption != nil && r.PreviousYear.Consumption != nil {
+			c := *r.Month.Consumption - *r.PreviousYear.Consumption
+			r.Change = &c
+			if *r.PreviousYear.Consumption != 0 {
+				p := c / *r.PreviousYear.Consumption * 100
+				r.ChangePercent = &p
+			}
+		}
+		b, err := json.Marshal(r)
+		if err != nil {
+			return 0, err
+		}
+		if err := a.db.SaveMonthlyReport(ctx, label, m.ID, b); err != nil {
+			return 0, fmt.Errorf("store the report of %s: %w", m.ID, err)
+		}
+	}
+	return len(months.Meters), nil
+}
