@@ -42,15 +42,21 @@ type Segment struct {
 // subsequence is kept; among equally long ones, the one that keeps the
 // earlier readings; every other reading is excluded as "decrease".
 func CountedReadings(rs []Reading, resets []time.Time, removed time.Time) (segments []Segment, excluded []Exclusion) {
-	sorted := append([]Reading(nil), rs...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Time.Before(sorted[j].Time) })
-	var kept []Reading
-	for _, r := range sorted {
-		if !removed.IsZero() && r.Time.After(removed) {
+	// The store passes readings in time order; only others need a sorted
+	// copy (rs itself is never changed).
+	sorted := rs
+	if !sort.SliceIsSorted(rs, func(i, j int) bool { return rs[i].Time.Before(rs[j].Time) }) {
+		sorted = append([]Reading(nil), rs...)
+		sort.Slice(sorted, func(i, j int) bool { return sorted[i].Time.Before(sorted[j].Time) })
+	}
+	kept := sorted
+	if !removed.IsZero() {
+		// Sorted, so everything after removed is a tail.
+		cut := sort.Search(len(sorted), func(i int) bool { return sorted[i].Time.After(removed) })
+		for _, r := range sorted[cut:] {
 			excluded = append(excluded, Exclusion{Reading: r, Reason: "removed"})
-			continue
 		}
-		kept = append(kept, r)
+		kept = sorted[:cut]
 	}
 	start := 0
 	for _, boundary := range append(append([]time.Time(nil), resets...), time.Time{}) {
@@ -75,6 +81,14 @@ func nonDecreasing(rs []Reading) (kept []Reading, excluded []Exclusion) {
 	n := len(rs)
 	if n == 0 {
 		return nil, nil
+	}
+	// A counter that never goes down, the usual case, keeps everything.
+	monotonic := true
+	for i := 1; i < n && monotonic; i++ {
+		monotonic = rs[i].Value >= rs[i-1].Value
+	}
+	if monotonic {
+		return rs, nil
 	}
 	// longest[i]: length of the longest non-decreasing subsequence that
 	// starts at i. From the right, that is the longest non-increasing

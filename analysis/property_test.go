@@ -31,7 +31,7 @@ func sumDays(r MeterResult) float64 {
 	return s
 }
 
-func close(a, b float64) bool { return math.Abs(a-b) <= 1e-6*math.Max(1, math.Abs(b)) }
+func closeTo(a, b float64) bool { return math.Abs(a-b) <= 1e-6*math.Max(1, math.Abs(b)) }
 
 // The daily consumptions over a range add up to the range's consumption,
 // and so do the months, for physical, master and virtual meters.
@@ -56,7 +56,7 @@ func TestPropertyDaysAddUp(t *testing.T) {
 				continue
 			}
 			total := *r.Total.Consumption
-			if d := sumDays(r); !close(d, total) {
+			if d := sumDays(r); !closeTo(d, total) {
 				t.Fatalf("iter %d %s: days add to %v, total %v", iter, r.ID, d, total)
 			}
 			m := 0.0
@@ -65,7 +65,7 @@ func TestPropertyDaysAddUp(t *testing.T) {
 					m += *mf.Consumption
 				}
 			}
-			if !close(m, total) {
+			if !closeTo(m, total) {
 				t.Fatalf("iter %d %s: months add to %v, total %v", iter, r.ID, m, total)
 			}
 		}
@@ -118,14 +118,14 @@ func TestPropertyMasterAndVirtualTotals(t *testing.T) {
 		aStart, _ := (&curve{pts: toPoints(o)}).at(year.Unix())
 		bEnd, _ := (&curve{pts: toPoints(n)}).at(year.AddDate(1, 0, 0).Unix())
 		share := (final - aStart) + (bEnd-1.5/1000)*1000
-		if m.Total.Consumption == nil || !m.Total.Complete || !close(*m.Total.Consumption, share) {
+		if m.Total.Consumption == nil || !m.Total.Complete || !closeTo(*m.Total.Consumption, share) {
 			t.Fatalf("iter %d: master total %v; want %v", iter, m.Total.Consumption, share)
 		}
 		v, s := res.Meters[4], res.Meters[3]
 		if v.Total.Consumption == nil || !v.Total.Complete || !s.Total.Complete {
 			t.Fatalf("iter %d: virtual %+v, sub %+v; want both complete", iter, v.Total, s.Total)
 		}
-		if !close(*v.Total.Consumption, *m.Total.Consumption-*s.Total.Consumption) {
+		if !closeTo(*v.Total.Consumption, *m.Total.Consumption-*s.Total.Consumption) {
 			t.Fatalf("iter %d: virtual %v; want %v − %v", iter, *v.Total.Consumption, *m.Total.Consumption, *s.Total.Consumption)
 		}
 	}
