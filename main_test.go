@@ -230,3 +230,48 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Errorf("the database was not created in the working directory: %v", err)
 	}
 }
+
+// TestAnalyzeCommand imports readings with the real binary and analyses a
+// billing year in every format.
+func TestAnalyzeCommand(t *testing.T) {
+	dir := t.TempDir()
+	cfg := "billing: {start: '03-01'}\nmeters:\n  - {id: wasser, utility: water, unit: m³}\n  - {id: gas, utility: gas, unit: m³}\n"
+	os.WriteFile(filepath.Join(dir, "meterd.yaml"), []byte(cfg), 0o600)
+	// 1 Mar 2025 → 1 Mar 2026 (365 days): 365 m³ of water, 1 a day.
+	os.WriteFile(filepath.Join(dir, "w.csv"), []byte("Datum;Zählerstand\n01.03.2025;1000\n01.03.2026;1365\n"), 0o600)
+	if _, errOut, code := meterd(t, dir, nil, "import", "--meter", "wasser", "w.csv"); code != 0 {
+		t.Fatalf("import: %d %s", code, errOut)
+	}
+	out, errOut, code := meterd(t, dir, nil, "analyze", "--billing-year", "2025", "--format", "json")
+	if code != 0 {
+		t.Fatalf("analyze: %d %s", code, errOut)
+	}
+	var res struct {
+		From, To string
+		Meters   []struct {
+			ID    string
+			Total map[string]any
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if res.From != "2025-03-01" || res.To != "2026-03-01" || len(res.Meters) != 2 || res.Meters[0].Total["consumption"] != 365.0 || res.Meters[1].Total["consumption"] != nil {
+		t.Errorf("json: %s", out)
+	}
+	out, _, code = meterd(t, dir, nil, "analyze", "--billing-year", "2025", "--meter", "wasser")
+	if code != 0 || !strings.Contains(out, "365.000") || !strings.Contains(out, "2025-03") {
+		t.Errorf("text: %d %s", code, out)
+	}
+	// April has 720 of the year's 8760 real hours: 365 × 720/8760 = 30.
+	out, _, code = meterd(t, dir, nil, "analyze", "--from", "2025-04-01", "--to", "2025-05-01", "--meter", "wasser", "--format", "csv")
+	if code != 0 || !strings.Contains(out, "wasser;m³;total;30;;true;;") {
+		t.Errorf("csv: %d %q", code, out)
+	}
+	if _, _, code := meterd(t, dir, nil, "analyze", "--billing-year", "2025", "--to", "2026-01-01"); code != 2 {
+		t.Errorf("--billing-year with --to: exit %d; want 2", code)
+	}
+	if _, errOut, code := meterd(t, dir, nil, "analyze", "--meter", "strom"); code != 1 || !strings.Contains(errOut, "strom") {
+		t.Errorf("unknown meter: exit %d %q", code, errOut)
+	}
+}
