@@ -34,7 +34,7 @@ func TestInfluxSourceAndProcessedSeries(t *testing.T) {
 	srv := influxtest.Start(t)
 	srv.CreateDatabase("meters")
 	srv.CreateDatabase("meters_processed")
-	ta := startApp(t, `
+	ta := startAppAt(t, func() time.Time { return time.Date(2025, 3, 2, 2, 0, 0, 0, time.UTC) }, `
 influx:
   url: `+srv.URL+`
   flush_interval: 1s
@@ -48,7 +48,6 @@ meters:
     influx: {measurement: kWh, entity_id: stromzaehler_total}
   - {id: wasser, utility: water, unit: m³}
 `)
-	ta.now = func() time.Time { return time.Date(2025, 3, 2, 2, 0, 0, 0, time.UTC) }
 	// Home Assistant's shape (sources.md): measurement = unit, tags domain
 	// and entity_id, field value, attribute fields beside it. 1 Jan 00:00
 	// CET = 2024-12-31T23:00Z: 12000; 1 Feb 00:00 CET: 12310 (310 kWh in
@@ -139,7 +138,9 @@ meters:
 }
 
 func TestMonthlyReportJob(t *testing.T) {
-	ta := startApp(t, "billing: {start: '10-01'}\nmeters:\n  - {id: wasser, utility: water, unit: m³}\n", "METERD_API_TOKEN=report-token")
+	// 03:00 local on 1 Nov 2025: the report is for October.
+	ta := startAppAt(t, func() time.Time { return time.Date(2025, 11, 1, 2, 0, 0, 0, time.UTC) },
+		"billing: {start: '10-01'}\nmeters:\n  - {id: wasser, utility: water, unit: m³}\n", "METERD_API_TOKEN=report-token")
 	// 1 m³ a day in October 2024, 2 a day in October 2025; readings on the
 	// 1st of each month. Billing year from 1 Oct: to date = October.
 	var rs []apiReading
@@ -152,7 +153,6 @@ func TestMonthlyReportJob(t *testing.T) {
 	if code, body := ta.do(t, http.MethodPost, "/api/v1/meters/wasser/readings", rs); code != 200 {
 		t.Fatal(code, string(body))
 	}
-	ta.now = func() time.Time { return time.Date(2025, 11, 1, 2, 0, 0, 0, time.UTC) } // 03:00 local on the 1st
 	code, body := ta.do(t, http.MethodPost, "/api/v1/jobs/monthly_report/run", nil)
 	if code != http.StatusAccepted || !strings.Contains(string(body), `"run_id"`) {
 		t.Fatalf("run job: %d %s", code, body)

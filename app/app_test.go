@@ -25,6 +25,13 @@ type testApp struct {
 // startApp runs the daemon from a YAML body, in a temp dir, on port 0.
 func startApp(t *testing.T, yamlBody string, env ...string) *testApp {
 	t.Helper()
+	return startAppAt(t, nil, yamlBody, env...)
+}
+
+// startAppAt is startApp with a clock (nil: the real one), set before
+// anything runs.
+func startAppAt(t *testing.T, now func() time.Time, yamlBody string, env ...string) *testApp {
+	t.Helper()
 	dir := t.TempDir()
 	cfgPath := writeConfig(t, yamlBody+"\nstorage:\n  path: "+filepath.Join(dir, "meterd.db")+"\n")
 	cfg, err := Load(cfgPath, envOf(env...))
@@ -32,7 +39,7 @@ func startApp(t *testing.T, yamlBody string, env ...string) *testApp {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := New(ctx, cfg, Options{Version: "test", ShutdownTimeout: 5 * time.Second})
+	a, err := New(ctx, cfg, Options{Version: "test", ShutdownTimeout: 5 * time.Second, Now: now})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
