@@ -56,6 +56,8 @@ commands:
   analyze        [--from DATE] [--to DATE | --billing-year YYYY] [--meter ID]...
                  [--daily] [--format text|json|csv]
                  consumption for [from, to), default this year so far
+  tibber sync [--since DATE]
+                 one Tibber poll now; with --since a backfill to that date
   healthcheck    exit 0 if a running meterd's /health says ok
   version        print version, commit and Go version
 
@@ -100,6 +102,8 @@ func run(args []string, stdout, stderr io.Writer, env app.Environment) int {
 		err = c.export(rest)
 	case "analyze":
 		err = c.analyze(rest)
+	case "tibber":
+		err = c.tibber(rest)
 	case "version":
 		fmt.Fprintf(stdout, "meterd %s (commit %s, %s)\n", version, commit, runtime.Version())
 	case "help", "-h", "--help":
@@ -307,6 +311,37 @@ func (c *cli) analyze(args []string) error {
 		return analysis.WriteCSV(c.stdout, res)
 	}
 	return analysis.WriteText(c.stdout, res)
+}
+
+func (c *cli) tibber(args []string) error {
+	if len(args) == 0 || args[0] != "sync" {
+		return usageError{"tibber: the subcommand is sync: meterd tibber sync [--since DATE]"}
+	}
+	fs := c.flags("tibber sync")
+	sinceFlag := fs.String("since", "", "backfill back to this local date, YYYY-MM-DD")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	a, cfg, err := c.offline()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var since time.Time
+	if *sinceFlag != "" {
+		if since, err = time.ParseInLocation("2006-01-02", *sinceFlag, cfg.Location); err != nil {
+			return usageError{fmt.Sprintf("tibber sync: --since %q is not a date (YYYY-MM-DD)", *sinceFlag)}
+		}
+	}
+	res, err := a.TibberSync(context.Background(), since)
+	if res.Backfill != "" {
+		fmt.Fprintf(c.stdout, "backfill %s\n", res.Backfill)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "home %s: %d hours new, %d updated, %d still without data, %d prices changed\n", res.Home, res.New, res.Updated, res.StillNull, res.Prices)
+	return nil
 }
 
 func (c *cli) export(args []string) error {

@@ -10,7 +10,7 @@ import (
 type intervalSeries struct {
 	iv     int64
 	starts []int64   // sorted slot starts that have a value
-	prefix []float64 // prefix[i] = sum of the first i values
+	values []float64 // their values
 }
 
 // newIntervalSeries puts readings on the grid. A reading off the grid
@@ -36,9 +36,9 @@ func newIntervalSeries(rs []Reading, interval time.Duration, removed time.Time) 
 		s.starts = append(s.starts, t)
 	}
 	sort.Slice(s.starts, func(i, j int) bool { return s.starts[i] < s.starts[j] })
-	s.prefix = make([]float64, len(s.starts)+1)
+	s.values = make([]float64, len(s.starts))
 	for i, t := range s.starts {
-		s.prefix[i+1] = s.prefix[i] + slots[t]
+		s.values[i] = slots[t]
 	}
 	return s
 }
@@ -52,7 +52,12 @@ func (s *intervalSeries) sum(a, b int64) (total float64, have, want int) {
 	if b > first {
 		want = int((b - first + s.iv - 1) / s.iv)
 	}
-	return s.prefix[j] - s.prefix[i], j - i, want
+	// Summed in order, not as a difference of prefix sums, which would
+	// carry the rounding of everything before a.
+	for _, v := range s.values[i:j] {
+		total += v
+	}
+	return total, j - i, want
 }
 
 // firstLast returns the first and last slot starts with a value in [a, b).

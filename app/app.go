@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-co-op/gocron/v2"
 
+	"github.com/meterd/meterd/ingest/tibber"
 	"github.com/meterd/meterd/store"
 	"github.com/meterd/meterd/web"
 )
@@ -27,6 +28,9 @@ type Options struct {
 	Now func() time.Time
 	// ShutdownTimeout bounds the whole shutdown; default 15s.
 	ShutdownTimeout time.Duration
+	// Tibber adjusts the Tibber client's options (tests shorten its
+	// backoff).
+	Tibber func(*tibber.Options)
 }
 
 // App is the running daemon: one store, one scheduler, one HTTP server.
@@ -37,7 +41,8 @@ type App struct {
 	version string
 
 	db      *store.DB
-	influx  *store.Influx // nil without influx.url
+	influx  *store.Influx  // nil without influx.url
+	tibber  *tibber.Client // nil without a Tibber token
 	metrics *Metrics
 	health  *Health
 	sched   gocron.Scheduler
@@ -92,6 +97,12 @@ func New(ctx context.Context, cfg *Config, o Options) (*App, error) {
 		a.health.Set("influxdb", StatusOK, "not contacted yet")
 	} else {
 		a.health.Set("influxdb", StatusOK, "disabled: no influx.url; everything stays in SQLite")
+	}
+	if cfg.Secrets.TibberToken.Empty() {
+		a.log.Info("Tibber is off: no METERD_TIBBER_TOKEN")
+	} else {
+		a.tibber = newTibberClient(cfg, a.now, a.metrics, o.Tibber)
+		a.health.Set("tibber", StatusOK, "not polled yet")
 	}
 	if err := a.initLastReadings(ctx); err != nil {
 		a.Close()

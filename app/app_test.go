@@ -32,6 +32,12 @@ func startApp(t *testing.T, yamlBody string, env ...string) *testApp {
 // anything runs.
 func startAppAt(t *testing.T, now func() time.Time, yamlBody string, env ...string) *testApp {
 	t.Helper()
+	return startAppOpts(t, Options{Now: now}, yamlBody, env...)
+}
+
+// startAppOpts is startApp with options.
+func startAppOpts(t *testing.T, o Options, yamlBody string, env ...string) *testApp {
+	t.Helper()
 	dir := t.TempDir()
 	cfgPath := writeConfig(t, yamlBody+"\nstorage:\n  path: "+filepath.Join(dir, "meterd.db")+"\n")
 	cfg, err := Load(cfgPath, envOf(env...))
@@ -39,7 +45,8 @@ func startAppAt(t *testing.T, now func() time.Time, yamlBody string, env ...stri
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := New(ctx, cfg, Options{Version: "test", ShutdownTimeout: 5 * time.Second, Now: now})
+	o.Version, o.ShutdownTimeout = "test", 5*time.Second
+	a, err := New(ctx, cfg, o)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -840,6 +840,15 @@ func (c *Config) validateMeters(p *problems) {
 		}
 		c.Meters = append(c.Meters, m)
 	}
+	tibberMeters := 0
+	for i, m := range c.Meters {
+		if m.Kind == analysis.Physical && m.Source == SourceTibber {
+			tibberMeters++
+			if tibberMeters == 2 {
+				p.addf(fmt.Sprintf("meters[%d] (%s).source", i, m.ID), "only one meter can take Tibber's hourly consumption")
+			}
+		}
+	}
 	// References need every meter known first.
 	for i := range c.Meters {
 		m := &c.Meters[i]

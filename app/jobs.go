@@ -43,12 +43,18 @@ func (a *App) jobDefs() []jobDef {
 		cron(JobDailyAnalysis, a.cfg.Schedule.DailyAnalysis, a.DailyAnalysis)
 	}
 	cron(JobMonthlyReport, a.cfg.Schedule.MonthlyReport, a.MonthlyReport)
+	if a.tibber != nil {
+		cron(JobTibberPoll, a.cfg.Schedule.TibberPoll, a.tibberPollJob)
+	}
 	return defs
 }
 
 // jobFuncs are the jobs that can be run by name, scheduled or not.
 func (a *App) jobFuncs() map[string]jobFunc {
 	m := map[string]jobFunc{JobMonthlyReport: a.MonthlyReport}
+	if a.tibber != nil {
+		m[JobTibberPoll] = a.TibberPoll
+	}
 	if a.influx != nil {
 		m[JobOutbox] = a.deliverOutbox
 		m[JobDailyAnalysis] = a.DailyAnalysis

@@ -129,3 +129,6 @@ func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 func unix(t time.Time) int64 { return t.Unix() }
 
 func fromUnix(s int64) time.Time { return time.Unix(s, 0).UTC() }
+
+// Raw exposes the database handle for tests and diagnostics.
+func (db *DB) Raw() *sql.DB { return db.sql }

@@ -1,0 +1,255 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/meterd/meterd/ingest/tibber"
+	"github.com/meterd/meterd/store"
+)
+
+// Tibber job and anomaly names.
+const (
+	JobTibberPoll   = "tibber_poll"
+	RuleTibberToken = "tibber_token"
+	// nullHorizon is how long hours Tibber has no data for are asked for
+	// again; the grid operator's data arrives within a day or two.
+	nullHorizon = 30 * 24 * time.Hour
+	// pollJitter spreads the hourly polls of many installations.
+	pollJitter = 2 * time.Minute
+)
+
+// TibberResult is what one sync did.
+type TibberResult struct {
+	Home      string `json:"home_id"`
+	New       int    `json:"new"`
+	Updated   int    `json:"updated"`
+	StillNull int    `json:"still_null"`
+	Prices    int    `json:"prices_changed"`
+	Backfill  string `json:"backfill,omitempty"`
+}
+
+// tibberMeter is the meter Tibber's hours belong to, if any.
+func (a *App) tibberMeter() (Meter, bool) {
+	for _, m := range a.cfg.Meters {
+		if m.Source == SourceTibber {
+			return m, true
+		}
+	}
+	return Meter{}, false
+}
+
+func newTibberClient(cfg *Config, now func() time.Time, m *Metrics, adjust func(*tibber.Options)) *tibber.Client {
+	o := tibber.Options{
+		URL: cfg.Tibber.URL, Token: cfg.Secrets.TibberToken.Value(), RequestsPer5Min: cfg.Tibber.RequestsPer5Min, Now: now,
+		OnRequest: func(kind string) { m.TibberRequests.WithLabelValues(kind).Inc() },
+	}
+	if adjust != nil {
+		adjust(&o)
+	}
+	return tibber.New(o)
+}
+
+// tibberPollJob is the scheduled poll: a random pause first, so that homes
+// do not all ask at minute 5 sharp.
+func (a *App) tibberPollJob(ctx context.Context) (any, bool, error) {
+	d := time.Duration(rand.Int64N(int64(pollJitter)))
+	t := time.NewTimer(d)
+	select {
+	case <-ctx.Done():
+		t.Stop()
+		return nil, false, nil
+	case <-t.C:
+	}
+	return a.TibberPoll(ctx)
+}
+
+// TibberPoll is one regular sync: prices, then the overlap window and any
+// hours still missing.
+func (a *App) TibberPoll(ctx context.Context) (any, bool, error) {
+	res, err := a.TibberSync(ctx, time.Time{})
+	return res, true, err
+}
+
+// TibberSync fetches prices and consumption. With since set it backfills
+// back to that instant first (resuming an interrupted backfill of the
+// same date); the first sync of a home backfills the last 13 months.
+func (a *App) TibberSync(ctx context.Context, since time.Time) (TibberResult, error) {
+	var res TibberResult
+	if a.tibber == nil {
+		return res, errors.New("Tibber is off: set METERD_TIBBER_TOKEN")
+	}
+	meter, hasMeter := a.tibberMeter()
+	err := a.tibberSync(ctx, since, meter, hasMeter, &res)
+	a.tibberHealth(ctx, meter, err, res)
+	return res, err
+}
+
+func (a *App) tibberSync(ctx context.Context, since time.Time, meter Meter, hasMeter bool, res *TibberResult) error {
+	now := a.now()
+	outbox := a.cfg.Influx.Enabled()
+	home, prices, err := a.tibber.Prices(ctx, a.cfg.Tibber.HomeID)
+	if err != nil {
+		return err
+	}
+	res.Home = home
+	sp := make([]store.TibberPrice, len(prices))
+	for i, p := range prices {
+		sp[i] = store.TibberPrice{StartsAt: p.StartsAt, Total: p.Total, Energy: p.Energy, Tax: p.Tax, Level: p.Level, Currency: p.Currency}
+	}
+	if res.Prices, err = a.db.WriteTibberPrices(ctx, home, sp, outbox); err != nil {
+		return err
+	}
+	if !hasMeter {
+		return nil
+	}
+	state, err := a.db.TibberState(ctx, home)
+	if err != nil {
+		return err
+	}
+	if since.IsZero() && state.LastPoll.IsZero() && state.BackfillSince.IsZero() {
+		since = now.AddDate(0, -13, 0)
+	}
+	if !since.IsZero() || (!state.BackfillDone && !state.BackfillSince.IsZero()) {
+		if since.IsZero() {
+			since = state.BackfillSince // an interrupted backfill resumes
+		}
+		if err := a.tibberBackfill(ctx, meter, home, since, &state, res, outbox); err != nil {
+			return err
+		}
+	}
+	// The poll window: the overlap, and back to where the last poll left
+	// off or the oldest hour still missing.
+	from := now.Add(-a.cfg.Tibber.Overlap)
+	if !state.PollFrom.IsZero() && state.PollFrom.Before(from) {
+		from = state.PollFrom
+	}
+	nextFrom := now.Add(-a.cfg.Tibber.Overlap)
+	cursor := ""
+	for {
+		n := int(now.Sub(from)/time.Hour) + 2
+		page, err := a.tibber.Consumption(ctx, home, n, cursor)
+		if err != nil {
+			return err
+		}
+		oldestNull, err := a.storeTibberPage(ctx, meter, home, page, from, res, outbox)
+		if err != nil {
+			return err
+		}
+		if !oldestNull.IsZero() && oldestNull.Before(nextFrom) && now.Sub(oldestNull) < nullHorizon {
+			nextFrom = oldestNull
+		}
+		if len(page.Nodes) == 0 || !page.HasPreviousPage || !page.Nodes[0].From.After(from) {
+			break
+		}
+		cursor = page.StartCursor
+	}
+	state.PollFrom, state.LastPoll = nextFrom, now
+	return a.db.SaveTibberState(ctx, state)
+}
+
+// tibberBackfill walks back page by page to since, saving its cursor after
+// each page so that an interrupted backfill resumes without gap.
+func (a *App) tibberBackfill(ctx context.Context, meter Meter, home string, since time.Time, state *store.TibberState, res *TibberResult, outbox bool) error {
+	if !state.BackfillSince.Equal(since) {
+		*state = store.TibberState{HomeID: home, BackfillSince: since, PollFrom: state.PollFrom, LastPoll: state.LastPoll}
+	}
+	if state.BackfillDone {
+		return nil
+	}
+	pages := 0
+	for {
+		page, err := a.tibber.Consumption(ctx, home, tibber.MaxPage, state.BackfillCursor)
+		if err != nil {
+			res.Backfill = fmt.Sprintf("interrupted after %d pages; resumes at the next sync", pages)
+			return err
+		}
+		pages++
+		if _, err := a.storeTibberPage(ctx, meter, home, page, since, res, outbox); err != nil {
+			return err
+		}
+		done := len(page.Nodes) == 0 || !page.HasPreviousPage || !page.Nodes[0].From.After(since)
+		if !done {
+			state.BackfillCursor = page.StartCursor
+		}
+		state.BackfillDone = done
+		if err := a.db.SaveTibberState(ctx, *state); err != nil {
+			return err
+		}
+		if done {
+			res.Backfill = fmt.Sprintf("complete back to %s (%d pages)", since.In(a.cfg.Location).Format("2006-01-02"), pages)
+			return nil
+		}
+	}
+}
+
+// storeTibberPage writes a page's hours from `from` on; null hours are
+// counted, never stored as zero. It returns the oldest null hour.
+func (a *App) storeTibberPage(ctx context.Context, meter Meter, home string, page *tibber.Page, from time.Time, res *TibberResult, outbox bool) (time.Time, error) {
+	var hours []store.TibberHour
+	var oldestNull time.Time
+	for _, n := range page.Nodes {
+		if n.From.Before(from.Truncate(time.Hour)) {
+			continue
+		}
+		if n.Consumption == nil {
+			res.StillNull++
+			if oldestNull.IsZero() {
+				oldestNull = n.From
+			}
+			continue
+		}
+		hours = append(hours, store.TibberHour{Time: n.From, Consumption: *n.Consumption, Cost: n.Cost, UnitPrice: n.UnitPrice, UnitPriceVAT: n.UnitPriceVAT, Currency: n.Currency})
+	}
+	w, u, err := a.db.WriteTibberHours(ctx, meter.ID, home, hours, outbox)
+	res.New += w
+	res.Updated += u
+	a.metrics.ReadingsIngested.WithLabelValues("tibber").Add(float64(w + u))
+	if len(hours) > 0 {
+		if r, ok, err := a.db.LastReading(ctx, meter.ID); err == nil && ok {
+			a.metrics.MeterLastReading.WithLabelValues(meter.ID).Set(float64(r.Time.Unix()))
+		}
+	}
+	return oldestNull, err
+}
+
+// tibberHealth reports the outcome on /health and opens or resolves the
+// token anomaly.
+func (a *App) tibberHealth(ctx context.Context, meter Meter, err error, res TibberResult) {
+	subject := meter.ID
+	if subject == "" {
+		subject = "tibber"
+	}
+	var te *tibber.Error
+	switch {
+	case err == nil:
+		a.health.Set("tibber", StatusOK, fmt.Sprintf("last sync %s: %d new, %d updated, %d hours still without data",
+			a.now().In(a.cfg.Location).Format("2006-01-02 15:04"), res.New, res.Updated, res.StillNull))
+		if ok, _ := a.db.ResolveAnomaly(ctx, subject, RuleTibberToken, a.now()); ok {
+			a.log.Info("Tibber token accepted again")
+		}
+	case tibber.IsAuth(err):
+		a.health.Set("tibber", StatusDegraded, "Tibber token rejected: set a valid METERD_TIBBER_TOKEN")
+		if ok, _ := a.db.OpenAnomaly(ctx, subject, RuleTibberToken, "Tibber rejected the token; no consumption or prices arrive until METERD_TIBBER_TOKEN is renewed", a.now()); ok {
+			a.log.Error("Tibber token rejected")
+		}
+	case errors.As(err, &te) && (te.Kind == tibber.KindRateLimited || te.Kind == tibber.KindBackoff):
+		a.health.Set("tibber", StatusDegraded, fmt.Sprintf("Tibber rate limit: pausing until %s", te.Until.In(a.cfg.Location).Format("15:04")))
+	default:
+		a.health.Set("tibber", StatusDegraded, err.Error()+"; retried at the next poll")
+	}
+	a.refreshAnomalyGauge(ctx)
+}
+
+func (a *App) refreshAnomalyGauge(ctx context.Context) {
+	counts, err := a.db.OpenAnomalyCounts(ctx)
+	if err != nil {
+		return
+	}
+	for _, r := range append(append([]string(nil), AnomalyRules...), RuleTibberToken) {
+		a.metrics.AnomaliesOpen.WithLabelValues(r).Set(float64(counts[r]))
+	}
+}

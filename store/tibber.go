@@ -1,0 +1,220 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/influxdata/influxdb-client-go/v2/api/write"
+)
+
+// TibberState is the sync progress of one home.
+type TibberState struct {
+	HomeID         string
+	BackfillSince  time.Time // the date the current backfill reaches back to
+	BackfillCursor string    // the cursor of the oldest page fetched so far
+	BackfillDone   bool
+	PollFrom       time.Time // the oldest hour the next poll must ask for
+	LastPoll       time.Time
+}
+
+// TibberState loads a home's progress; a home never synced has zero
+// values.
+func (db *DB) TibberState(ctx context.Context, home string) (TibberState, error) {
+	s := TibberState{HomeID: home}
+	var since, pollFrom, last sql.NullInt64
+	var done int
+	err := db.sql.QueryRowContext(ctx, `SELECT backfill_since, backfill_cursor, backfill_done, poll_from, last_poll FROM tibber_sync WHERE home_id = ?`, home).
+		Scan(&since, &s.BackfillCursor, &done, &pollFrom, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, nil
+	}
+	if err != nil {
+		return s, err
+	}
+	s.BackfillDone = done == 1
+	if since.Valid {
+		s.BackfillSince = fromUnix(since.Int64)
+	}
+	if pollFrom.Valid {
+		s.PollFrom = fromUnix(pollFrom.Int64)
+	}
+	if last.Valid {
+		s.LastPoll = fromUnix(last.Int64)
+	}
+	return s, nil
+}
+
+// SaveTibberState stores a home's progress.
+func (db *DB) SaveTibberState(ctx context.Context, s TibberState) error {
+	null := func(t time.Time) any {
+		if t.IsZero() {
+			return nil
+		}
+		return t.Unix()
+	}
+	done := 0
+	if s.BackfillDone {
+		done = 1
+	}
+	_, err := db.sql.ExecContext(ctx, `INSERT INTO tibber_sync (home_id, backfill_since, backfill_cursor, backfill_done, poll_from, last_poll) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (home_id) DO UPDATE SET backfill_since = excluded.backfill_since, backfill_cursor = excluded.backfill_cursor,
+		backfill_done = excluded.backfill_done, poll_from = excluded.poll_from, last_poll = excluded.last_poll`,
+		s.HomeID, null(s.BackfillSince), s.BackfillCursor, done, null(s.PollFrom), null(s.LastPoll))
+	return err
+}
+
+// TibberHour is one hour of Tibber consumption with its cost.
+type TibberHour struct {
+	Time         time.Time
+	Consumption  float64
+	Cost         *float64
+	UnitPrice    *float64
+	UnitPriceVAT *float64
+	Currency     string
+}
+
+func eqPtr(a, b *float64) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}
+
+// WriteTibberHours stores hours as readings of meter (the hour's kWh at its
+// start) with cost and prices beside them, in one transaction; an hour
+// whose figures are unchanged is left alone, a changed one overwritten.
+// New and changed hours are queued for InfluxDB as tibber_consumption.
+func (db *DB) WriteTibberHours(ctx context.Context, meter, homeID string, hours []TibberHour, outbox bool) (written, updated int, err error) {
+	now := db.Now().Unix()
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		written, updated = 0, 0
+		for _, h := range hours {
+			ts := h.Time.Unix()
+			var old TibberHour
+			var oldCons sql.NullFloat64
+			err := tx.QueryRowContext(ctx, `SELECT consumption, cost, unit_price, unit_price_vat FROM tibber_hours WHERE meter = ? AND ts = ?`, meter, ts).
+				Scan(&oldCons, &old.Cost, &old.UnitPrice, &old.UnitPriceVAT)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				written++
+			case err != nil:
+				return err
+			case oldCons.Valid && oldCons.Float64 == h.Consumption && eqPtr(old.Cost, h.Cost) && eqPtr(old.UnitPrice, h.UnitPrice) && eqPtr(old.UnitPriceVAT, h.UnitPriceVAT):
+				continue
+			default:
+				updated++
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO tibber_hours (meter, ts, consumption, cost, unit_price, unit_price_vat, currency) VALUES (?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (meter, ts) DO UPDATE SET consumption = excluded.consumption, cost = excluded.cost, unit_price = excluded.unit_price,
+				unit_price_vat = excluded.unit_price_vat, currency = excluded.currency`,
+				meter, ts, h.Consumption, h.Cost, h.UnitPrice, h.UnitPriceVAT, h.Currency); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO readings (meter, ts, value, source, batch_id, written_at) VALUES (?, ?, ?, 'tibber', NULL, ?)
+				ON CONFLICT (meter, ts) DO UPDATE SET value = excluded.value, source = excluded.source, written_at = excluded.written_at`,
+				meter, ts, h.Consumption, now); err != nil {
+				return err
+			}
+			if outbox {
+				fields := map[string]any{"consumption": h.Consumption}
+				for k, v := range map[string]*float64{"cost": h.Cost, "unit_price": h.UnitPrice, "unit_price_vat": h.UnitPriceVAT} {
+					if v != nil {
+						fields[k] = *v
+					}
+				}
+				line := write.PointToLineProtocol(write.NewPoint("tibber_consumption", map[string]string{"home_id": homeID, "meter_id": meter}, fields, h.Time), time.Second)
+				if err := enqueue(ctx, tx, BucketRaw, []string{line}, now); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return written, updated, err
+}
+
+// TibberPrice is one published price.
+type TibberPrice struct {
+	StartsAt           time.Time
+	Total, Energy, Tax float64
+	Level, Currency    string
+}
+
+// WriteTibberPrices stores prices, queuing new or changed ones for InfluxDB
+// as tibber_price; it returns how many changed.
+func (db *DB) WriteTibberPrices(ctx context.Context, homeID string, prices []TibberPrice, outbox bool) (changed int, err error) {
+	now := db.Now().Unix()
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		changed = 0
+		for _, p := range prices {
+			var old TibberPrice
+			err := tx.QueryRowContext(ctx, `SELECT total, energy, tax, level FROM tibber_prices WHERE home_id = ? AND starts_at = ?`, homeID, p.StartsAt.Unix()).
+				Scan(&old.Total, &old.Energy, &old.Tax, &old.Level)
+			if err == nil && old.Total == p.Total && old.Energy == p.Energy && old.Tax == p.Tax && old.Level == p.Level {
+				continue
+			}
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			changed++
+			if _, err := tx.ExecContext(ctx, `INSERT INTO tibber_prices (home_id, starts_at, total, energy, tax, level, currency) VALUES (?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (home_id, starts_at) DO UPDATE SET total = excluded.total, energy = excluded.energy, tax = excluded.tax, level = excluded.level, currency = excluded.currency`,
+				homeID, p.StartsAt.Unix(), p.Total, p.Energy, p.Tax, p.Level, p.Currency); err != nil {
+				return err
+			}
+			if outbox {
+				line := write.PointToLineProtocol(write.NewPoint("tibber_price", map[string]string{"home_id": homeID},
+					map[string]any{"total": p.Total, "energy": p.Energy, "tax": p.Tax, "level": p.Level}, p.StartsAt), time.Second)
+				if err := enqueue(ctx, tx, BucketRaw, []string{line}, now); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return changed, err
+}
+
+// OpenAnomaly opens an anomaly for meter and rule unless one is open; it
+// reports whether it opened one (an episode alerts once).
+func (db *DB) OpenAnomaly(ctx context.Context, meter, rule, message string, at time.Time) (bool, error) {
+	r, err := db.sql.ExecContext(ctx, `INSERT INTO anomalies (meter, rule, status, start_ts, message, opened_at) VALUES (?, ?, 'open', ?, ?, ?)
+		ON CONFLICT DO NOTHING`, meter, rule, at.Unix(), message, db.Now().Unix())
+	if err != nil {
+		return false, err
+	}
+	n, err := r.RowsAffected()
+	return n > 0, err
+}
+
+// ResolveAnomaly closes the open anomaly of meter and rule, if any.
+func (db *DB) ResolveAnomaly(ctx context.Context, meter, rule string, at time.Time) (bool, error) {
+	r, err := db.sql.ExecContext(ctx, `UPDATE anomalies SET status = 'resolved', end_ts = ?, resolved_at = ? WHERE meter = ? AND rule = ? AND status = 'open'`,
+		at.Unix(), db.Now().Unix(), meter, rule)
+	if err != nil {
+		return false, err
+	}
+	n, err := r.RowsAffected()
+	return n > 0, err
+}
+
+// OpenAnomalyCounts counts open anomalies by rule.
+func (db *DB) OpenAnomalyCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT rule, COUNT(*) FROM anomalies WHERE status = 'open' GROUP BY rule`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var rule string
+		var n int
+		if err := rows.Scan(&rule, &n); err != nil {
+			return nil, err
+		}
+		out[rule] = n
+	}
+	return out, rows.Err()
+}
