@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/meterd/meterd/ingest/tibber/tibbertest"
 )
 
 // binary is the real meterd, built once for the end-to-end tests.
@@ -273,5 +275,34 @@ func TestAnalyzeCommand(t *testing.T) {
 	}
 	if _, errOut, code := meterd(t, dir, nil, "analyze", "--meter", "strom"); code != 1 || !strings.Contains(errOut, "strom") {
 		t.Errorf("unknown meter: exit %d %q", code, errOut)
+	}
+}
+
+// TestTibberSyncCommand backfills from a fake Tibber with the real binary;
+// the token comes from a credential file, as under systemd.
+func TestTibberSyncCommand(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	// The binary runs on the real clock: serve the two days before now.
+	now := time.Now()
+	fake := tibbertest.New(t, "cli-tibber-token", "home-cli", time.Now)
+	start := time.Date(now.Year(), now.Month(), now.Day()-2, 0, 0, 0, 0, loc)
+	hours := 0
+	for h := start; h.Add(time.Hour).Before(now); h = h.Add(time.Hour) {
+		fake.Set(h, tibbertest.F(1), 0.3)
+		hours++
+	}
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "creds"), 0o700)
+	os.WriteFile(filepath.Join(dir, "creds", "tibber-token"), []byte("cli-tibber-token\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "meterd.yaml"), []byte("tibber: {url: '"+fake.URL()+"'}\nmeters:\n  - {id: tib, utility: electricity, unit: kWh, reading: interval, source: tibber}\n"), 0o600)
+	out, errOut, code := meterd(t, dir, []string{"CREDENTIALS_DIRECTORY=" + filepath.Join(dir, "creds")}, "tibber", "sync", "--since", start.Format("2006-01-02"))
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("%d hours new", hours)) || !strings.Contains(out, "backfill complete") {
+		t.Fatalf("tibber sync: %d %q %q; want %d hours", code, out, errOut, hours)
+	}
+	if strings.Contains(out+errOut, "cli-tibber-token") {
+		t.Error("the token was printed")
+	}
+	if _, errOut, code := meterd(t, dir, nil, "tibber", "sync"); code != 1 || !strings.Contains(errOut, "METERD_TIBBER_TOKEN") {
+		t.Errorf("without a token: %d %q", code, errOut)
 	}
 }
