@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/meterd/meterd/analysis"
+	"github.com/meterd/meterd/store"
 	"github.com/meterd/meterd/web"
 )
 
@@ -133,7 +134,16 @@ func (a *App) meterReadings(ctx context.Context, m Meter) ([]analysis.Reading, e
 		}
 		return out, nil
 	}
-	rs, err := a.db.ReadingsInWriteOrder(ctx, m.ID)
+	// Interval meters need the write order (of two readings for one
+	// interval the later written wins); counters are best read in time
+	// order, which the analysis then need not sort.
+	var rs []store.Reading
+	var err error
+	if m.Reading == analysis.Interval {
+		rs, err = a.db.ReadingsInWriteOrder(ctx, m.ID)
+	} else {
+		rs, err = a.db.Readings(ctx, m.ID, time.Time{}, time.Time{})
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -147,7 +147,12 @@ func (db *DB) Readings(ctx context.Context, meter string, from, to time.Time) ([
 	if !to.IsZero() {
 		hi = to.Unix()
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT ts, value, source FROM readings WHERE meter = ? AND ts >= ? AND ts < ? ORDER BY ts`, meter, lo, hi)
+	return db.queryReadings(ctx, meter, `SELECT ts, value, source FROM readings WHERE meter = ? AND ts >= ? AND ts < ? ORDER BY ts`, meter, lo, hi)
+}
+
+// queryReadings runs a query selecting ts, value, source of meter's rows.
+func (db *DB) queryReadings(ctx context.Context, meter, q string, args ...any) ([]Reading, error) {
+	rows, err := db.sql.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -204,22 +209,7 @@ func (db *DB) LastReading(ctx context.Context, meter string) (r Reading, ok bool
 // written (by import batch, then instant), which decides between two
 // readings for one interval of an interval meter.
 func (db *DB) ReadingsInWriteOrder(ctx context.Context, meter string) ([]Reading, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT ts, value, source FROM readings WHERE meter = ? ORDER BY batch_id, ts`, meter)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Reading
-	for rows.Next() {
-		var ts int64
-		r := Reading{Meter: meter}
-		if err := rows.Scan(&ts, &r.Value, &r.Source); err != nil {
-			return nil, err
-		}
-		r.Time = fromUnix(ts)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return db.queryReadings(ctx, meter, `SELECT ts, value, source FROM readings WHERE meter = ? ORDER BY batch_id, ts`, meter)
 }
 
 // EarliestWrittenSince returns, per meter, the earliest instant among the
