@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
 	"os"
@@ -397,5 +398,56 @@ func TestScannerAgreesWithExcelize(t *testing.T) {
 				t.Errorf("rejection %d: scanner %+v, excelize %+v", i, fast.Rejected[i], slow.Rejected[i])
 			}
 		}
+	}
+}
+
+// Hostile files: each ends in a clear error or is read within bounds.
+func TestHostileFiles(t *testing.T) {
+	// A zip bomb: a worksheet that says it unpacks to 1 GiB. excelize's
+	// UnzipSizeLimit refuses it before inflating anything.
+	var bomb bytes.Buffer
+	zw := zip.NewWriter(&bomb)
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "xl/worksheets/sheet1.xml", Method: zip.Deflate, UncompressedSize64: 1 << 30, CompressedSize64: 2, CRC32: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte{0x03, 0x00})
+	zw.Close()
+	if _, err := parse(t, writeFile(t, "bomb.xlsx", bomb.Bytes())); err == nil || !strings.Contains(err.Error(), "size exceeds") {
+		t.Errorf("zip bomb: %v", err)
+	}
+
+	// A formula without a cached value has no value to read; one with a
+	// cached value is read like a number.
+	f := excelize.NewFile()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"Datum", "Stand"})
+	f.SetSheetRow("Sheet1", "A2", &[]any{"01.01.2025", 10.0})
+	f.SetCellValue("Sheet1", "A3", "02.01.2025")
+	f.SetCellFormula("Sheet1", "B3", "B2+1")
+	var buf bytes.Buffer
+	f.Write(&buf)
+	f.Close()
+	pf, err := parse(t, writeFile(t, "formula.xlsx", buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, pf, []want{{2, "2024-12-31T23:00:00Z", 10}}, map[int]string{3: "Stand is empty"})
+
+	// A CSV line of a megabyte in an ignored column.
+	line := "Datum;Stand;Notiz\n01.01.2025;7;" + strings.Repeat("x", 1<<20) + "\n"
+	pf, err = parse(t, writeFile(t, "long.csv", []byte(line)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, pf, []want{{2, "2024-12-31T23:00:00Z", 7}}, nil)
+
+	// More rows than allowed, in a workbook: refused as a whole (the
+	// default cap is 500,000 data rows).
+	p := gridFile(t, 1200)
+	fh, _ := os.Open(p)
+	defer fh.Close()
+	st, _ := fh.Stat()
+	if _, err := ParseFile(p, fh, st.Size(), berlin, 1000); err == nil || !strings.Contains(err.Error(), "more than 1000 data rows") {
+		t.Errorf("too many rows: %v", err)
 	}
 }
