@@ -46,7 +46,6 @@ type App struct {
 	metrics *Metrics
 	health  *Health
 	sched   gocron.Scheduler
-	jobs    map[string]gocron.Job
 	server  *http.Server
 
 	shutdownTimeout time.Duration
@@ -64,8 +63,8 @@ type App struct {
 func New(ctx context.Context, cfg *Config, o Options) (*App, error) {
 	a := &App{
 		cfg: cfg, log: o.Logger, now: o.Now, version: o.Version,
-		shutdownTimeout: o.ShutdownTimeout, jobs: map[string]gocron.Job{},
-		runCtx: ctx,
+		shutdownTimeout: o.ShutdownTimeout,
+		runCtx:          ctx,
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)

@@ -205,7 +205,7 @@ func TestNonLoopbackWithoutTokenRefused(t *testing.T) {
 
 func TestJobPanicIsAFailedRunNotACrash(t *testing.T) {
 	ta := startApp(t, "")
-	ta.runJob(context.Background(), "boom", func(context.Context) (any, bool, error) { panic("bad luck") })
+	ta.runJobRecorded(context.Background(), "boom", func(context.Context) (any, bool, error) { panic("bad luck") }, 0)
 	runs, err := ta.db.Runs(context.Background(), "boom", 5)
 	if err != nil || len(runs) != 1 || runs[0].Status != "failed" || !strings.Contains(runs[0].Error, "bad luck") {
 		t.Fatalf("runs %+v, %v", runs, err)

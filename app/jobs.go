@@ -91,26 +91,20 @@ func (a *App) registerJobs() error {
 		if d.now {
 			opts = append(opts, gocron.WithStartAt(gocron.WithStartImmediately()))
 		}
-		j, err := a.sched.NewJob(d.def,
+		_, err := a.sched.NewJob(d.def,
 			gocron.NewTask(func(ctx context.Context) { a.runJobRecorded(ctx, d.name, d.fn, 0) }),
 			opts...,
 		)
 		if err != nil {
 			return fmt.Errorf("schedule %s: %w", d.name, err)
 		}
-		a.jobs[d.name] = j
 	}
 	return nil
 }
 
-// runJob runs fn with metrics, logging and run history. A panic in a job is
-// a failed run, never a dead daemon.
-func (a *App) runJob(ctx context.Context, name string, fn jobFunc) {
-	a.runJobRecorded(ctx, name, fn, 0)
-}
-
-// runJobRecorded is runJob for a run whose history row may exist already
-// (id > 0, started by RunJobNow): that row is always finished.
+// runJobRecorded runs fn with metrics, logging and run history. A panic in
+// a job is a failed run, never a dead daemon. A run whose history row
+// exists already (id > 0, started by RunJobNow) is always finished there.
 func (a *App) runJobRecorded(ctx context.Context, name string, fn jobFunc, id int64) {
 	start := a.now()
 	var (

@@ -20,12 +20,11 @@ const UnzipXMLSizeLimit = 64 << 20
 
 // xlsxSource streams the first sheet of a workbook, one row at a time.
 type xlsxSource struct {
-	f       *excelize.File
-	sheet   string
-	rows    *excelize.Rows
-	row     int
-	is1904  bool
-	typedIn bool // GetCellType has loaded the sheet
+	f      *excelize.File
+	sheet  string
+	rows   *excelize.Rows
+	row    int
+	is1904 bool
 }
 
 // openXLSX opens a workbook through excelize, with its unzip limits, and
