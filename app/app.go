@@ -57,6 +57,9 @@ type App struct {
 	// so shutdown waits for them.
 	runCtx context.Context
 	manual sync.WaitGroup
+
+	jobLocksMu sync.Mutex
+	jobLocks   map[string]*sync.Mutex
 }
 
 // New opens the store and builds everything; nothing runs until Run.

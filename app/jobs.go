@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
@@ -106,6 +107,10 @@ func (a *App) registerJobs() error {
 // a job is a failed run, never a dead daemon. A run whose history row
 // exists already (id > 0, started by RunJobNow) is always finished there.
 func (a *App) runJobRecorded(ctx context.Context, name string, fn jobFunc, id int64) {
+	// A job started by hand and its scheduled run never overlap.
+	lock := a.jobLock(name)
+	lock.Lock()
+	defer lock.Unlock()
 	start := a.now()
 	var (
 		details any
@@ -178,4 +183,18 @@ func (a *App) deliverOutbox(ctx context.Context) (any, bool, error) {
 	}
 	a.health.Set("influxdb", StatusOK, msg)
 	return map[string]any{"delivered": n, "queued": queued}, n > 0, nil
+}
+
+func (a *App) jobLock(name string) *sync.Mutex {
+	a.jobLocksMu.Lock()
+	defer a.jobLocksMu.Unlock()
+	if a.jobLocks == nil {
+		a.jobLocks = map[string]*sync.Mutex{}
+	}
+	l, ok := a.jobLocks[name]
+	if !ok {
+		l = &sync.Mutex{}
+		a.jobLocks[name] = l
+	}
+	return l
 }
