@@ -84,6 +84,7 @@ func (a *App) RunJobNow(ctx context.Context, name string) (int64, error) {
 
 func (a *App) registerJobs() error {
 	for _, d := range a.jobDefs() {
+		a.metrics.initJob(d.name)
 		opts := []gocron.JobOption{
 			gocron.WithName(d.name),
 			// One run at a time; a run that overlaps the next slot skips it.

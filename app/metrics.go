@@ -5,6 +5,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/meterd/meterd/ingest/tibber"
 )
 
 // Metrics are meterd's Prometheus metrics, on a registry of their own so
@@ -68,8 +70,24 @@ func NewMetrics(version, commit string, outboxPoints func() float64) *Metrics {
 		m.JobRuns, m.JobDuration, m.JobLastSuccess, m.ReadingsIngested, m.ReadingsRejected,
 		m.MeterLastReading, m.AnomaliesOpen, m.TibberRequests,
 	)
-	for _, r := range AnomalyRules {
+	// Every series a dashboard or alert may look for exists from the
+	// start, at zero, rather than appearing with its first event.
+	for _, r := range append(append([]string(nil), AnomalyRules...), RuleTibberToken) {
 		m.AnomaliesOpen.WithLabelValues(r)
 	}
+	for _, src := range []string{"excel", "csv", "api", "homeassistant", "tibber"} {
+		m.ReadingsIngested.WithLabelValues(src)
+		m.ReadingsRejected.WithLabelValues(src)
+	}
+	for _, k := range tibber.Kinds {
+		m.TibberRequests.WithLabelValues(k)
+	}
 	return m
+}
+
+// initJob makes a job's series visible before its first run.
+func (m *Metrics) initJob(name string) {
+	m.JobRuns.WithLabelValues(name, "ok")
+	m.JobRuns.WithLabelValues(name, "failed")
+	m.JobDuration.WithLabelValues(name)
 }

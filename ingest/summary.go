@@ -33,7 +33,7 @@ type Warning struct {
 // readings API and `meterd import`.
 type Summary struct {
 	Meter      string           `json:"meter"`
-	File       string           `json:"file,omitempty"`
+	File       string           `json:"file"` // empty for readings posted as JSON
 	DryRun     bool             `json:"dry_run"`
 	Parsed     int              `json:"parsed"`
 	Written    int              `json:"written"`

@@ -39,6 +39,9 @@ const (
 	KindBackoff     = "backoff"          // not sent: still pausing after a 429
 )
 
+// Kinds lists every request outcome, for metrics.
+var Kinds = []string{KindOK, KindAuth, KindBadRequest, KindRateLimited, KindServer, KindInvalid, KindGraphQL, KindNetwork, KindBackoff}
+
 // Error is a failed request. Retryable errors are tried again later;
 // the others need a person (a new token) or a fix.
 type Error struct {
