@@ -81,6 +81,9 @@ func (a *App) importWarnings(ctx context.Context, m Meter, in []ingest.Reading) 
 	if m.Reading != analysis.Cumulative || len(in) == 0 {
 		return nil, nil
 	}
+	if ok, err := a.onlyExtends(ctx, m, in); err != nil || ok {
+		return nil, err
+	}
 	stored, err := a.db.Readings(ctx, m.ID, time.Time{}, time.Time{})
 	if err != nil {
 		return nil, err
@@ -109,6 +112,52 @@ func (a *App) importWarnings(ctx context.Context, m Meter, in []ingest.Reading) 
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Row < out[j].Row })
 	return out, nil
+}
+
+// onlyExtends reports that the readings come after every stored one, in
+// the same counter segment and before any removal, and never go below any
+// stored value nor each other: then every longest non-decreasing run
+// contains them all and none can be excluded. That is every Home Assistant
+// push, so the common case does not load the meter's whole history.
+func (a *App) onlyExtends(ctx context.Context, m Meter, in []ingest.Reading) (bool, error) {
+	last, maxV, ok, err := a.db.Extent(ctx, m.ID)
+	if err != nil || !ok {
+		return !ok && err == nil && nonDecreasing(in) && beforeRemoval(m, in) && len(m.Resets) == 0, err
+	}
+	prevT, prevV := last, maxV
+	for _, r := range in {
+		if !r.Time.After(prevT) || r.Value < prevV {
+			return false, nil
+		}
+		prevT, prevV = r.Time, r.Value
+	}
+	for _, reset := range m.Resets {
+		if reset.After(last) && !reset.After(in[len(in)-1].Time) {
+			return false, nil
+		}
+	}
+	return beforeRemoval(m, in), nil
+}
+
+func nonDecreasing(in []ingest.Reading) bool {
+	for i := 1; i < len(in); i++ {
+		if !in[i].Time.After(in[i-1].Time) || in[i].Value < in[i-1].Value {
+			return false
+		}
+	}
+	return true
+}
+
+func beforeRemoval(m Meter, in []ingest.Reading) bool {
+	if m.Removed.IsZero() {
+		return true
+	}
+	for _, r := range in {
+		if r.Time.After(m.Removed) {
+			return false
+		}
+	}
+	return true
 }
 
 func (a *App) exclusionText(e analysis.Exclusion, m Meter) string {

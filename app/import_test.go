@@ -171,6 +171,15 @@ func TestWarningsForExcludedReadings(t *testing.T) {
 	if len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0].Warning, "reading 1100 is above the next reading 120 (2025-03-01 00:00)") {
 		t.Errorf("too high: %+v", s.Warnings)
 	}
+	// A reading after all others but below the last: a too-low value at
+	// the end (pushes like this skip nothing on the quick path).
+	s = post("wasser", apiReading{"2025-05-01T00:00", 125})
+	if len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0].Warning, "reading 125 is below the previous reading 130 (2025-04-01 00:00)") {
+		t.Errorf("too low at the end: %+v", s.Warnings)
+	}
+	if s = post("wasser", apiReading{"2025-06-01T00:00", 140}); len(s.Warnings) != 0 {
+		t.Errorf("a reading above every other: %+v", s.Warnings)
+	}
 	// After the meter's removal (end of 30 June): stored, not analysed.
 	s = post("gas", apiReading{"2025-06-30T23:59", 10}, apiReading{"2025-07-01T00:00", 11}, apiReading{"2025-07-01T00:01", 12})
 	if len(s.Warnings) != 1 || s.Warnings[0].Row != 3 || !strings.Contains(s.Warnings[0].Warning, "after the meter's removal (2025-07-01 00:00)") {

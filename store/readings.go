@@ -232,3 +232,15 @@ func (db *DB) EarliestWrittenSince(ctx context.Context, since time.Time) (map[st
 	}
 	return out, rows.Err()
 }
+
+// Extent returns a meter's latest instant and highest value; ok is false if
+// it has no readings.
+func (db *DB) Extent(ctx context.Context, meter string) (last time.Time, maxValue float64, ok bool, err error) {
+	var ts sql.NullInt64
+	var mv sql.NullFloat64
+	err = db.sql.QueryRowContext(ctx, `SELECT MAX(ts), MAX(value) FROM readings WHERE meter = ?`, meter).Scan(&ts, &mv)
+	if err != nil || !ts.Valid {
+		return time.Time{}, 0, false, err
+	}
+	return fromUnix(ts.Int64), mv.Float64, true, nil
+}
