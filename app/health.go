@@ -1,9 +1,6 @@
 package app
 
-import (
-	"sort"
-	"sync"
-)
+import "sync"
 
 // Health statuses, worst last.
 const (
@@ -52,13 +49,7 @@ func (h *Health) Report() HealthReport {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	r := HealthReport{Status: StatusOK, Checks: make(map[string]Check, len(h.checks)), Version: h.version}
-	names := make([]string, 0, len(h.checks))
-	for n := range h.checks {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		c := h.checks[n]
+	for n, c := range h.checks {
 		r.Checks[n] = c
 		switch {
 		case c.Status == StatusDown:
