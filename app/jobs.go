@@ -25,50 +25,54 @@ type jobFunc func(ctx context.Context) (details any, record bool, err error)
 
 type jobDef struct {
 	name string
-	def  gocron.JobDefinition
+	def  gocron.JobDefinition // nil: not scheduled, only run by hand
 	fn   jobFunc
+	// byHand replaces fn for runs started by hand (nil: fn).
+	byHand jobFunc
 	// now runs the job once at start-up too (delivery of what is queued).
 	now bool
 }
 
-func (a *App) jobDefs() []jobDef {
-	var defs []jobDef
-	cron := func(name, expr string, fn jobFunc) {
-		if expr != "" {
-			defs = append(defs, jobDef{name, gocron.CronJob(expr, false), fn, false})
+// jobs lists every job this configuration has, scheduled or not: one
+// table, so that what runs on a schedule and what runs by name agree.
+func (a *App) jobs() []jobDef {
+	cron := func(expr string) gocron.JobDefinition {
+		if expr == "" {
+			return nil
 		}
+		return gocron.CronJob(expr, false)
 	}
+	var defs []jobDef
 	if a.influx != nil {
-		defs = append(defs, jobDef{JobOutbox, gocron.DurationJob(a.cfg.Influx.FlushInterval), a.deliverOutbox, true})
-		// The processed series exist only in InfluxDB.
-		cron(JobDailyAnalysis, a.cfg.Schedule.DailyAnalysis, a.DailyAnalysis)
+		defs = append(defs,
+			jobDef{name: JobOutbox, def: gocron.DurationJob(a.cfg.Influx.FlushInterval), fn: a.deliverOutbox, now: true},
+			// The processed series exist only in InfluxDB.
+			jobDef{name: JobDailyAnalysis, def: cron(a.cfg.Schedule.DailyAnalysis), fn: a.DailyAnalysis})
 	}
-	cron(JobMonthlyReport, a.cfg.Schedule.MonthlyReport, a.MonthlyReport)
+	defs = append(defs, jobDef{name: JobMonthlyReport, def: cron(a.cfg.Schedule.MonthlyReport), fn: a.MonthlyReport})
 	if a.tibber != nil {
-		cron(JobTibberPoll, a.cfg.Schedule.TibberPoll, a.tibberPollJob)
+		// The scheduled poll waits a random moment first; by hand, not.
+		defs = append(defs, jobDef{name: JobTibberPoll, def: cron(a.cfg.Schedule.TibberPoll), fn: a.tibberPollJob, byHand: a.TibberPoll})
 	}
 	return defs
-}
-
-// jobFuncs are the jobs that can be run by name, scheduled or not.
-func (a *App) jobFuncs() map[string]jobFunc {
-	m := map[string]jobFunc{JobMonthlyReport: a.MonthlyReport}
-	if a.tibber != nil {
-		m[JobTibberPoll] = a.TibberPoll
-	}
-	if a.influx != nil {
-		m[JobOutbox] = a.deliverOutbox
-		m[JobDailyAnalysis] = a.DailyAnalysis
-	}
-	return m
 }
 
 // RunJobNow starts a job outside its schedule and returns its run id; the
 // run goes on in the background and is recorded like any other.
 func (a *App) RunJobNow(ctx context.Context, name string) (int64, error) {
-	fn, ok := a.jobFuncs()[name]
-	if !ok {
-		return 0, web.Errorf(http.StatusNotFound, "no job %q (jobs: %s)", name, strings.Join(sortedKeys(a.jobFuncs()), ", "))
+	var fn jobFunc
+	var names []string
+	for _, d := range a.jobs() {
+		names = append(names, d.name)
+		if d.name == name {
+			fn = d.fn
+			if d.byHand != nil {
+				fn = d.byHand
+			}
+		}
+	}
+	if fn == nil {
+		return 0, web.Errorf(http.StatusNotFound, "no job %q (jobs: %s)", name, strings.Join(names, ", "))
 	}
 	id, err := a.db.StartRun(ctx, name, a.now())
 	if err != nil {
@@ -83,8 +87,11 @@ func (a *App) RunJobNow(ctx context.Context, name string) (int64, error) {
 }
 
 func (a *App) registerJobs() error {
-	for _, d := range a.jobDefs() {
+	for _, d := range a.jobs() {
 		a.metrics.initJob(d.name)
+		if d.def == nil {
+			continue
+		}
 		opts := []gocron.JobOption{
 			gocron.WithName(d.name),
 			// One run at a time; a run that overlaps the next slot skips it.
