@@ -87,16 +87,24 @@ func FuzzParsers(f *testing.F) {
 	})
 }
 
-func FuzzXLSX(f *testing.F) {
-	p := writeXLSX(f, [][]any{
+// seedWorkbook is a small grid-operator workbook: date cell and text date,
+// text time and day fraction, number and German text values.
+func seedWorkbook(tb testing.TB) []byte {
+	tb.Helper()
+	p := writeXLSX(tb, [][]any{
 		{"Ab-Datum", "Ab-Zeit", "Zählerstand"},
 		{excelDate(serialNov4), "07:30", 12345.6},
 		{"05.11.2025", 0.3125, "12.346,5"},
 	}, xlsxOpts{})
 	seed, err := os.ReadFile(p)
 	if err != nil {
-		f.Fatal(err)
+		tb.Fatal(err)
 	}
+	return seed
+}
+
+func FuzzXLSX(f *testing.F) {
+	seed := seedWorkbook(f)
 	f.Add(seed)
 	f.Add(seed[:len(seed)/2])
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzFile(t, "f.xlsx", data) })
@@ -113,15 +121,7 @@ func FuzzXLS(f *testing.F) {
 // damaged workbooks (fixed seed) must each end in a reading or a clear
 // error, quickly.
 func TestXLSXSurvivesCorruption(t *testing.T) {
-	p := writeXLSX(t, [][]any{
-		{"Ab-Datum", "Ab-Zeit", "Zählerstand"},
-		{excelDate(serialNov4), "07:30", 12345.6},
-		{"05.11.2025", 0.3125, "12.346,5"},
-	}, xlsxOpts{})
-	seed, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	seed := seedWorkbook(t)
 	rng := rand.New(rand.NewSource(2))
 	n := 5000
 	if testing.Short() {
