@@ -150,6 +150,10 @@ func Analyze(in Input, req Request) (*Result, error) {
 		}
 	}
 	a.grid = dayGrid(req.From, req.To, loc)
+	a.dates = make([]string, len(a.grid)-1)
+	for i := range a.dates {
+		a.dates[i] = time.Unix(a.grid[i], 0).In(loc).Format("2006-01-02")
+	}
 	res := &Result{From: req.From.In(loc).Format("2006-01-02"), To: req.To.In(loc).Format("2006-01-02"), Timezone: loc.String(), Meters: []MeterResult{}}
 	for _, id := range ids {
 		res.Meters = append(res.Meters, a.meterResult(a.byID[id], req))
@@ -158,11 +162,12 @@ func Analyze(in Input, req Request) (*Result, error) {
 }
 
 type analyzer struct {
-	in   Input
-	loc  *time.Location
-	byID map[string]Meter
-	grid []int64 // local midnights From..To
-	days map[string]*meterDays
+	in    Input
+	loc   *time.Location
+	byID  map[string]Meter
+	grid  []int64  // local midnights From..To
+	dates []string // YYYY-MM-DD of each day, made once for all meters
+	days  map[string]*meterDays
 }
 
 // meterDays is a meter's figures per day of the request, with what its
@@ -493,7 +498,7 @@ func (a *analyzer) meterResult(m Meter, req Request) MeterResult {
 		r.Daily = make([]DayFigure, 0, n)
 		for i := 0; i < n; i++ {
 			d := md.days[i]
-			df := DayFigure{Date: time.Unix(a.grid[i], 0).In(a.loc).Format("2006-01-02"), HasReading: cum}
+			df := DayFigure{Date: a.dates[i], HasReading: cum}
 			if d.hasReading {
 				nums[3*i] = d.reading
 				df.Reading = &nums[3*i]
@@ -514,9 +519,7 @@ func (a *analyzer) meterResult(m Meter, req Request) MeterResult {
 	return r
 }
 
-func (a *analyzer) month(i int) string {
-	return time.Unix(a.grid[i], 0).In(a.loc).Format("2006-01")
-}
+func (a *analyzer) month(i int) string { return a.dates[i][:7] }
 
 // jsonObject writes a JSON object field by field, in order.
 type jsonObject struct {
