@@ -13,6 +13,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -251,27 +252,29 @@ func (c *Client) Prices(ctx context.Context, homeID string) (string, []Price, er
 // home runs a selection on one home: home(id) when homeID is set, else the
 // account's only home.
 func (c *Client) home(ctx context.Context, homeID, selection string, vars map[string]any, out any) error {
+	all := map[string]any{}
 	var decls []string
-	for k := range vars {
+	for k, v := range vars {
+		all[k] = v
 		decls = append(decls, "$"+k+": String")
+	}
+	if homeID != "" {
+		all["homeId"] = homeID
+		decls = append(decls, "$homeId: ID!")
 	}
 	head := "query"
 	if len(decls) > 0 {
+		sort.Strings(decls)
 		head = "query(" + strings.Join(decls, ", ") + ")"
 	}
 	if homeID != "" {
-		vars2 := map[string]any{"homeId": homeID}
-		for k, v := range vars {
-			vars2[k] = v
-		}
-		decls = append(decls, "$homeId: ID!")
-		q := fmt.Sprintf("query(%s) { viewer { home(id: $homeId) { %s } } }", strings.Join(decls, ", "), selection)
+		q := fmt.Sprintf("%s { viewer { home(id: $homeId) { %s } } }", head, selection)
 		var resp struct {
 			Viewer *struct {
 				Home json.RawMessage `json:"home"`
 			} `json:"viewer"`
 		}
-		if err := c.do(ctx, q, vars2, &resp); err != nil {
+		if err := c.do(ctx, q, all, &resp); err != nil {
 			return err
 		}
 		if resp.Viewer == nil || len(resp.Viewer.Home) == 0 || string(resp.Viewer.Home) == "null" {
@@ -285,7 +288,7 @@ func (c *Client) home(ctx context.Context, homeID, selection string, vars map[st
 			Homes []json.RawMessage `json:"homes"`
 		} `json:"viewer"`
 	}
-	if err := c.do(ctx, q, vars, &resp); err != nil {
+	if err := c.do(ctx, q, all, &resp); err != nil {
 		return err
 	}
 	if resp.Viewer == nil || len(resp.Viewer.Homes) == 0 {
