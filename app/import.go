@@ -190,6 +190,9 @@ func (a *App) ImportFile(ctx context.Context, meterID, name string, f ingest.Fil
 	if err != nil {
 		return nil, err
 	}
+	if meterID == "" && !pf.HasMeterColumn {
+		return nil, web.Errorf(http.StatusBadRequest, "%s has no meter column: say which meter it is for (--meter ID)", pf.Name)
+	}
 	groups := map[string]*ImportRequest{}
 	var order []string
 	group := func(id string) *ImportRequest {
@@ -219,9 +222,6 @@ func (a *App) ImportFile(ctx context.Context, meterID, name string, f ingest.Fil
 		}
 		g := group(id)
 		g.Readings = append(g.Readings, r)
-	}
-	if meterID == "" && !pf.HasMeterColumn {
-		return nil, web.Errorf(http.StatusBadRequest, "%s has no meter column: say which meter it is for (--meter ID)", pf.Name)
 	}
 	if meterID == "" {
 		for _, id := range order {
