@@ -157,9 +157,11 @@ func TestMonthlyReportJob(t *testing.T) {
 	if code != http.StatusAccepted || !strings.Contains(string(body), `"run_id"`) {
 		t.Fatalf("run job: %d %s", code, body)
 	}
-	eventually(t, 10*time.Second, "the report", func() bool {
-		code, _ := ta.do(t, http.MethodGet, "/api/v1/reports/monthly?month=2025-10", nil)
-		return code == 200
+	// The report is stored before the run is marked finished; wait for the
+	// run itself, so both are checked in their final state.
+	eventually(t, 10*time.Second, "the finished run", func() bool {
+		runs, err := ta.db.Runs(context.Background(), JobMonthlyReport, 5)
+		return err == nil && len(runs) == 1 && runs[0].Status != "running"
 	})
 	_, body = ta.do(t, http.MethodGet, "/api/v1/reports/monthly?month=2025-10", nil)
 	var rep struct {
