@@ -130,5 +130,17 @@ func unix(t time.Time) int64 { return t.Unix() }
 
 func fromUnix(s int64) time.Time { return time.Unix(s, 0).UTC() }
 
+// unixBounds turns a range whose zero bounds mean "open" into seconds.
+func unixBounds(from, to time.Time) (lo, hi int64) {
+	lo, hi = -1<<62, 1<<62
+	if !from.IsZero() {
+		lo = from.Unix()
+	}
+	if !to.IsZero() {
+		hi = to.Unix()
+	}
+	return lo, hi
+}
+
 // Raw exposes the database handle for tests and diagnostics.
 func (db *DB) Raw() *sql.DB { return db.sql }

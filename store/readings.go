@@ -140,13 +140,7 @@ func RawReadingLine(unit string, r Reading) string {
 // Readings returns the stored readings of meter in [from, to), oldest
 // first. A zero from or to is open.
 func (db *DB) Readings(ctx context.Context, meter string, from, to time.Time) ([]Reading, error) {
-	lo, hi := int64(-1<<62), int64(1<<62)
-	if !from.IsZero() {
-		lo = from.Unix()
-	}
-	if !to.IsZero() {
-		hi = to.Unix()
-	}
+	lo, hi := unixBounds(from, to)
 	return db.queryReadings(ctx, meter, `SELECT ts, value, source FROM readings WHERE meter = ? AND ts >= ? AND ts < ? ORDER BY ts`, meter, lo, hi)
 }
 

@@ -64,11 +64,7 @@ func (db *DB) Runs(ctx context.Context, job string, limit int) ([]Run, error) {
 		if err := rows.Scan(&r.ID, &r.Job, &started, &finished, &r.Status, &r.Error, &details); err != nil {
 			return nil, err
 		}
-		r.Started = fromUnix(started)
-		if finished.Valid {
-			f := fromUnix(finished.Int64)
-			r.Finished = &f
-		}
+		r.Started, r.Finished = fromUnix(started), optTime(finished)
 		r.Details = json.RawMessage(details)
 		out = append(out, r)
 	}
