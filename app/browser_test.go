@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -179,5 +181,65 @@ func TestUploadPageInBrowser(t *testing.T) {
 		if err == nil {
 			os.WriteFile(filepath.Join(dir, "upload.png"), shot, 0o644)
 		}
+	}
+}
+
+func TestStatusPageInBrowser(t *testing.T) {
+	ta := startApp(t, importConfig+"schedule: {monthly_report: '0 3 1 * *'}\n", "METERD_API_TOKEN=status-token-7")
+	ctx := context.Background()
+	if code, body := ta.do(t, http.MethodPost, "/api/v1/meters/wasser/readings", []apiReading{{"2025-11-04T07:30", 12345.6}}); code != 200 {
+		t.Fatal(code, string(body))
+	}
+	// An earlier failed run, then a good one: the page shows the good run
+	// as the last and keeps the failure's error in view.
+	failed, _ := ta.db.StartRun(ctx, JobMonthlyReport, time.Date(2025, 10, 1, 1, 0, 0, 0, time.UTC))
+	ta.db.FinishRun(ctx, failed, time.Date(2025, 10, 1, 1, 0, 5, 0, time.UTC), errors.New("database is locked"), nil)
+	ok, _ := ta.db.StartRun(ctx, JobMonthlyReport, time.Date(2025, 11, 1, 2, 0, 0, 0, time.UTC))
+	ta.db.FinishRun(ctx, ok, time.Date(2025, 11, 1, 2, 0, 1, 0, time.UTC), nil, nil)
+	ta.db.OpenAnomaly(ctx, "wasser", "silence", "no new reading for 50 hours", time.Date(2025, 11, 4, 6, 30, 0, 0, time.UTC))
+
+	// The next monthly report: the coming 1st of a month, 03:00 local.
+	loc := ta.cfg.Location
+	now := time.Now().In(loc)
+	next := time.Date(now.Year(), now.Month(), 1, 3, 0, 0, 0, loc)
+	if !next.After(now) {
+		next = time.Date(now.Year(), now.Month()+1, 1, 3, 0, 0, 0, loc)
+	}
+
+	bctx := newBrowser(t, "meterd", "status-token-7")
+	within(t, bctx, 30*time.Second,
+		chromedp.Navigate(ta.URL+"/status"),
+		chromedp.WaitVisible(chromedp.ID("jobs")),
+	)
+	rowText := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("%s: %v", sel, err)
+		}
+		return strings.Join(strings.Fields(s), " ")
+	}
+	if h := text(t, bctx, "health"); h != "ok" {
+		t.Errorf("health %q", h)
+	}
+	job := rowText(`tr[data-job="monthly_report"]`)
+	for _, want := range []string{"0 3 1 * *", "01.11.2025 03:00 (+01:00) ok", next.Format("02.01.2006 15:04 (-07:00)"), "database is locked (01.10.2025 03:00 (+02:00))"} {
+		if !strings.Contains(job, want) {
+			t.Errorf("job row %q lacks %q", job, want)
+		}
+	}
+	if an := rowText("#anomalies"); !strings.Contains(an, "wasser silence 04.11.2025 07:30 (+01:00) no new reading for 50 hours") {
+		t.Errorf("anomalies %q", an)
+	}
+	if m := rowText(`tr[data-meter="wasser"]`); !strings.Contains(m, "12.345,6 04.11.2025 07:30 (+01:00) api") {
+		t.Errorf("water meter row %q", m)
+	}
+	if m := rowText(`tr[data-meter="gas"]`); !strings.Contains(m, "–") {
+		t.Errorf("a meter without readings %q", m)
+	}
+	// The token never reaches the page.
+	html, _ := chromedp.Run(bctx, chromedp.OuterHTML(chromedp.CSS("html")))
+	if strings.Contains(html, "status-token-7") {
+		t.Error("the page shows the API token")
 	}
 }

@@ -26,7 +26,9 @@ type jobFunc func(ctx context.Context) (details any, record bool, err error)
 type jobDef struct {
 	name string
 	def  gocron.JobDefinition // nil: not scheduled, only run by hand
-	fn   jobFunc
+	// schedule says when def runs, for people (the status page).
+	schedule string
+	fn       jobFunc
 	// byHand replaces fn for runs started by hand (nil: fn).
 	byHand jobFunc
 	// now runs the job once at start-up too (delivery of what is queued).
@@ -45,14 +47,16 @@ func (a *App) jobs() []jobDef {
 	var defs []jobDef
 	if a.influx != nil {
 		defs = append(defs,
-			jobDef{name: JobOutbox, def: gocron.DurationJob(a.cfg.Influx.FlushInterval), fn: a.deliverOutbox, now: true},
+			jobDef{name: JobOutbox, def: gocron.DurationJob(a.cfg.Influx.FlushInterval), schedule: "every " + a.cfg.Influx.FlushInterval.String(),
+				fn: a.deliverOutbox, now: true},
 			// The processed series exist only in InfluxDB.
-			jobDef{name: JobDailyAnalysis, def: cron(a.cfg.Schedule.DailyAnalysis), fn: a.DailyAnalysis})
+			jobDef{name: JobDailyAnalysis, def: cron(a.cfg.Schedule.DailyAnalysis), schedule: a.cfg.Schedule.DailyAnalysis, fn: a.DailyAnalysis})
 	}
-	defs = append(defs, jobDef{name: JobMonthlyReport, def: cron(a.cfg.Schedule.MonthlyReport), fn: a.MonthlyReport})
+	defs = append(defs, jobDef{name: JobMonthlyReport, def: cron(a.cfg.Schedule.MonthlyReport), schedule: a.cfg.Schedule.MonthlyReport, fn: a.MonthlyReport})
 	if a.tibber != nil {
 		// The scheduled poll waits a random moment first; by hand, not.
-		defs = append(defs, jobDef{name: JobTibberPoll, def: cron(a.cfg.Schedule.TibberPoll), fn: a.tibberPollJob, byHand: a.TibberPoll})
+		defs = append(defs, jobDef{name: JobTibberPoll, def: cron(a.cfg.Schedule.TibberPoll), schedule: a.cfg.Schedule.TibberPoll,
+			fn: a.tibberPollJob, byHand: a.TibberPoll})
 	}
 	return defs
 }

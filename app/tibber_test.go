@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/meterd/meterd/ingest/tibber"
 	"github.com/meterd/meterd/ingest/tibber/tibbertest"
 	"github.com/meterd/meterd/store/influxtest"
+	"github.com/meterd/meterd/web"
 )
 
 // hourValue is the fake's consumption of the i-th hour: distinct per hour,
@@ -190,12 +192,27 @@ func TestTibberRateLimitAndAuth(t *testing.T) {
 		t.Errorf("anomaly metric %q", v)
 	}
 	ta2.TibberSync(context.Background(), time.Time{}) // the same episode: still one anomaly
+	anomalies := func(status string) []web.AnomalyOut {
+		t.Helper()
+		code, body := ta2.do(t, http.MethodGet, "/api/v1/anomalies?status="+status, nil)
+		var out struct{ Anomalies []web.AnomalyOut }
+		if err := json.Unmarshal(body, &out); code != 200 || err != nil {
+			t.Fatalf("anomalies: %d %s", code, body)
+		}
+		return out.Anomalies
+	}
+	if open := anomalies("open"); len(open) != 1 || open[0].Rule != RuleTibberToken || !strings.Contains(open[0].Message, "METERD_TIBBER_TOKEN") {
+		t.Errorf("open anomalies %+v", open)
+	}
 	fake2.Always(nil)
 	if _, err := ta2.TibberSync(context.Background(), time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	if v := ta2.metric(t, `meterd_anomalies_open{rule="tibber_token"}`); v != "0" {
 		t.Errorf("anomaly after a good token %q; want resolved", v)
+	}
+	if open, resolved := anomalies("open"), anomalies("resolved"); len(open) != 0 || len(resolved) != 1 || resolved[0].To == "" {
+		t.Errorf("after a good token: open %+v, resolved %+v", open, resolved)
 	}
 }
 

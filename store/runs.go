@@ -49,8 +49,20 @@ func (db *DB) Runs(ctx context.Context, job string, limit int) ([]Run, error) {
 	if limit <= 0 {
 		limit = 50
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, job, started_at, finished_at, status, error, details FROM job_runs
-		WHERE (? = '' OR job = ?) ORDER BY id DESC LIMIT ?`, job, job, limit)
+	return db.runs(ctx, `WHERE (? = '' OR job = ?) ORDER BY id DESC LIMIT ?`, job, job, limit)
+}
+
+// LastFailedRun is job's latest failed run; ok is false if none failed.
+func (db *DB) LastFailedRun(ctx context.Context, job string) (r Run, ok bool, err error) {
+	runs, err := db.runs(ctx, `WHERE job = ? AND status = 'failed' ORDER BY id DESC LIMIT 1`, job)
+	if err != nil || len(runs) == 0 {
+		return Run{}, false, err
+	}
+	return runs[0], true, nil
+}
+
+func (db *DB) runs(ctx context.Context, where string, args ...any) ([]Run, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, job, started_at, finished_at, status, error, details FROM job_runs `+where, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -287,4 +287,10 @@ func TestRunHistory(t *testing.T) {
 	if len(all) != 3 || all[1].Error != "boom" {
 		t.Errorf("all runs %+v", all)
 	}
+	if f, ok, _ := db.LastFailedRun(ctx, "outbox_delivery"); !ok || f.ID != id2 || f.Error != "boom" {
+		t.Errorf("last failed outbox run %+v, %v", f, ok)
+	}
+	if f, ok, _ := db.LastFailedRun(ctx, "monthly_report"); ok {
+		t.Errorf("a job that never ran has a failed run %+v", f)
+	}
 }

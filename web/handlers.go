@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/meterd/meterd/ingest"
@@ -89,14 +88,10 @@ func (s *Server) parseRange(r *http.Request) (from, to time.Time, err error) {
 }
 
 func (s *Server) handleRuns(w http.ResponseWriter, r *http.Request) {
-	limit := 50
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			writeError(w, http.StatusBadRequest, "limit must be a whole number from 1 to 1000")
-			return
-		}
-		limit = n
+	limit, err := limitParam(r, 50)
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
 	}
 	runs, err := s.d.Backend.Runs(r.Context(), r.URL.Query().Get("job"), limit)
 	if err != nil {

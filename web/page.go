@@ -5,6 +5,9 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"strconv"
+	"strings"
+	"time"
 )
 
 //go:embed templates/*.html
@@ -13,7 +16,43 @@ var templates embed.FS
 //go:embed static
 var static embed.FS
 
-var pages = template.Must(template.ParseFS(templates, "templates/*.html"))
+var pages = template.Must(template.New("").Funcs(template.FuncMap{
+	"deNumber": deNumber,
+	"deTime":   deTime,
+}).ParseFS(templates, "templates/*.html"))
+
+// deNumber writes a number as German readers expect it: 12.345,6.
+func deNumber(v float64) string {
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	sign := ""
+	if s[0] == '-' {
+		sign, s = "-", s[1:]
+	}
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	b.WriteString(sign)
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(c)
+	}
+	if hasFrac {
+		b.WriteByte(',')
+		b.WriteString(frac)
+	}
+	return b.String()
+}
+
+// deTime writes an RFC 3339 instant as its local wall clock with the
+// offset, so the two 02:30 of an autumn night stay apart.
+func deTime(rfc3339 string) string {
+	t, err := time.Parse(time.RFC3339, rfc3339)
+	if err != nil {
+		return rfc3339
+	}
+	return t.Format("02.01.2006 15:04 (-07:00)")
+}
 
 var staticFiles = func() http.Handler {
 	sub, err := fs.Sub(static, "static")

@@ -43,6 +43,9 @@ type Backend interface {
 	Analyze(ctx context.Context, req AnalyzeRequest) (any, error)
 	// Export writes raw readings as CSV.
 	Export(ctx context.Context, w io.Writer, meters []string, from, to time.Time) error
+	NotesBackend
+	// Status gathers what the status page shows.
+	Status(ctx context.Context) (StatusInfo, error)
 }
 
 // AnalyzeRequest asks for consumption: dates are local days (YYYY-MM-DD),
@@ -146,6 +149,11 @@ func (s *Server) Handler() http.Handler {
 	auth("POST /api/v1/meters/{id}/readings", s.handlePostReadings)
 	auth("GET /api/v1/meters/{id}/readings", s.handleGetReadings)
 	auth("GET /api/v1/runs", s.handleRuns)
+	auth("GET /api/v1/anomalies", s.handleAnomalies)
+	auth("GET /api/v1/annotations", s.handleAnnotations)
+	auth("POST /api/v1/annotations", s.handleAddAnnotation)
+	auth("DELETE /api/v1/annotations/{id}", s.handleDeleteAnnotation)
+	auth("GET /status", s.handleStatus)
 	// Anything else under the API is a JSON 404, but only for those who
 	// may know what exists.
 	auth("/api/", func(w http.ResponseWriter, r *http.Request) {

@@ -21,6 +21,7 @@ import (
 type fakeBackend struct {
 	status string
 	added  []ReadingsRequest
+	notes  []NewAnnotation
 }
 
 func (f *fakeBackend) Health() (string, any) {
@@ -53,6 +54,20 @@ func (f *fakeBackend) Analyze(context.Context, AnalyzeRequest) (any, error) { re
 func (f *fakeBackend) Export(context.Context, io.Writer, []string, time.Time, time.Time) error {
 	return nil
 }
+func (f *fakeBackend) Anomalies(context.Context, string, string, int) ([]AnomalyOut, error) {
+	return nil, nil
+}
+func (f *fakeBackend) Annotations(context.Context, string, time.Time, time.Time) ([]Annotation, error) {
+	return nil, nil
+}
+func (f *fakeBackend) AddAnnotation(_ context.Context, a NewAnnotation) (Annotation, error) {
+	f.notes = append(f.notes, a)
+	return Annotation{ID: int64(len(f.notes)), Text: a.Text}, nil
+}
+func (f *fakeBackend) DeleteAnnotation(context.Context, int64) error {
+	return Errorf(http.StatusNotFound, "no annotation")
+}
+func (f *fakeBackend) Status(context.Context) (StatusInfo, error) { return StatusInfo{}, nil }
 
 func newTestServer(t *testing.T, token string) (*httptest.Server, *fakeBackend, *prometheus.Registry) {
 	t.Helper()

@@ -1,0 +1,143 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/meterd/meterd/store"
+	"github.com/meterd/meterd/web"
+)
+
+func (a *App) rfc3339(t time.Time) string { return t.In(a.cfg.Location).Format(time.RFC3339) }
+
+func (a *App) optRFC3339(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return a.rfc3339(*t)
+}
+
+// knownMeter checks a meter filter or reference; empty means "all" or
+// "the household".
+func (a *App) knownMeter(id string, code int) error {
+	if id == "" {
+		return nil
+	}
+	if _, ok := a.cfg.Meter(id); !ok {
+		return web.Errorf(code, "unknown meter %q: see GET /api/v1/meters for the configured ones", id)
+	}
+	return nil
+}
+
+func (b backend) Anomalies(ctx context.Context, status, meter string, limit int) ([]web.AnomalyOut, error) {
+	a := b.a
+	// Anomalies also exist for parts that are no meters (the Tibber
+	// token), so an unknown meter is an empty list, not an error.
+	rows, err := a.db.Anomalies(ctx, status, meter, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]web.AnomalyOut, len(rows))
+	for i, r := range rows {
+		out[i] = web.AnomalyOut{
+			ID: r.ID, Meter: r.Meter, Rule: r.Rule, Status: r.Status,
+			From: a.rfc3339(r.Start), To: a.optRFC3339(r.End),
+			Observed: r.Observed, Expected: r.Expected, Message: r.Message,
+			Opened: a.rfc3339(r.Opened), Resolved: a.optRFC3339(r.Resolved),
+		}
+	}
+	return out, nil
+}
+
+func (a *App) annotationOut(n store.Annotation) web.Annotation {
+	return web.Annotation{ID: n.ID, Meter: n.Meter, Time: a.rfc3339(n.Start), End: a.optRFC3339(n.End), Text: n.Text, Created: a.rfc3339(n.Created)}
+}
+
+func (b backend) Annotations(ctx context.Context, meter string, from, to time.Time) ([]web.Annotation, error) {
+	if err := b.a.knownMeter(meter, http.StatusNotFound); err != nil {
+		return nil, err
+	}
+	rows, err := b.a.db.Annotations(ctx, meter, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]web.Annotation, len(rows))
+	for i, n := range rows {
+		out[i] = b.a.annotationOut(n)
+	}
+	return out, nil
+}
+
+func (b backend) AddAnnotation(ctx context.Context, n web.NewAnnotation) (web.Annotation, error) {
+	// The meter is named in the body, not the path: a bad one is bad input.
+	if err := b.a.knownMeter(n.Meter, http.StatusBadRequest); err != nil {
+		return web.Annotation{}, web.Errorf(http.StatusBadRequest, "meter: %v (or leave it out for a note on the whole household)", err)
+	}
+	saved, err := b.a.db.AddAnnotation(ctx, store.Annotation{Meter: n.Meter, Start: n.Start, End: n.End, Text: n.Text})
+	if err != nil {
+		return web.Annotation{}, err
+	}
+	return b.a.annotationOut(saved), nil
+}
+
+func (b backend) DeleteAnnotation(ctx context.Context, id int64) error {
+	ok, err := b.a.db.DeleteAnnotation(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return web.Errorf(http.StatusNotFound, "no annotation %d: see GET /api/v1/annotations", id)
+	}
+	return nil
+}
+
+func (b backend) Status(ctx context.Context) (web.StatusInfo, error) {
+	return b.a.Status(ctx)
+}
+
+// Status gathers the status page: health, each job's last and next run
+// and last error, the open anomalies and each meter's last reading.
+func (a *App) Status(ctx context.Context) (web.StatusInfo, error) {
+	info := web.StatusInfo{Health: a.health.Report()}
+	next := map[string]time.Time{}
+	for _, j := range a.sched.Jobs() {
+		if t, err := j.NextRun(); err == nil {
+			next[j.Name()] = t
+		}
+	}
+	summary := func(r store.Run) *web.RunSummary {
+		return &web.RunSummary{ID: r.ID, Started: a.rfc3339(r.Started), Finished: a.optRFC3339(r.Finished), Status: r.Status, Error: r.Error}
+	}
+	for _, d := range a.jobs() {
+		js := web.JobStatus{Name: d.name}
+		if d.def != nil {
+			js.Schedule = d.schedule
+		}
+		if t, ok := next[d.name]; ok && !t.IsZero() {
+			js.Next = a.rfc3339(t)
+		}
+		runs, err := a.db.Runs(ctx, d.name, 1)
+		if err != nil {
+			return info, err
+		}
+		if len(runs) > 0 {
+			js.Last = summary(runs[0])
+		}
+		failed, ok, err := a.db.LastFailedRun(ctx, d.name)
+		if err != nil {
+			return info, err
+		}
+		if ok {
+			js.LastFailure = summary(failed)
+		}
+		info.Jobs = append(info.Jobs, js)
+	}
+	b := backend{a}
+	var err error
+	if info.Anomalies, err = b.Anomalies(ctx, "open", "", 100); err != nil {
+		return info, err
+	}
+	info.Meters, err = b.Meters(ctx)
+	return info, err
+}
