@@ -285,7 +285,6 @@ func (a *analyzer) exclusionWarnings(meter string, ex []Exclusion) []string {
 	if meter != "" {
 		prefix = meter + ": "
 	}
-	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	for _, e := range ex {
 		t := e.Time.Unix()
 		if t < lo || t >= hi {

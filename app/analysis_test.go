@@ -11,6 +11,7 @@ import (
 
 	"github.com/meterd/meterd/store"
 	"github.com/meterd/meterd/store/influxtest"
+	"github.com/meterd/meterd/web"
 )
 
 // writeLines writes line protocol straight to influxd, as Home Assistant's
@@ -182,6 +183,14 @@ func TestMonthlyReportJob(t *testing.T) {
 	runs, _ := ta.db.Runs(context.Background(), JobMonthlyReport, 5)
 	if len(runs) != 1 || runs[0].Status != "ok" || !strings.Contains(string(runs[0].Details), `"month":"2025-10"`) {
 		t.Errorf("runs %+v", runs)
+	}
+	// 62 is twice October 2024's 31, over the default factor 1.5.
+	_, body = ta.do(t, http.MethodGet, "/api/v1/anomalies?status=open", nil)
+	var an struct{ Anomalies []web.AnomalyOut }
+	json.Unmarshal(body, &an)
+	if len(an.Anomalies) != 1 || an.Anomalies[0].Rule != "year_over_year" || *an.Anomalies[0].Observed != 62 || *an.Anomalies[0].Expected != 31 ||
+		an.Anomalies[0].From != "2025-10-01T00:00:00+02:00" {
+		t.Errorf("anomalies %s", body)
 	}
 	if code, _ := ta.do(t, http.MethodGet, "/api/v1/reports/monthly?month=2025-09", nil); code != 404 {
 		t.Errorf("a month without a report: %d", code)

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -173,15 +174,23 @@ func (a *App) BuildMonthlyReport(ctx context.Context, month time.Time) (int, err
 		return 0, err
 	}
 	label, prevLabel := month.Format("2006-01"), month.AddDate(-1, 0, 0).Format("2006-01")
+	var tally anomalyTally
+	var anomalyErrs []error
 	for i, m := range months.Meters {
 		r := MeterReport{Meter: m.ID, Unit: m.Unit, YearToDate: reportFigure(ytd.Meters[i].Total), BillingToDate: reportFigure(btd.Meters[i].Total)}
+		var this, before analysis.Figure
 		for _, mf := range m.Monthly {
 			switch mf.Month {
 			case label:
-				r.Month = reportFigure(mf.Figure)
+				this = mf.Figure
 			case prevLabel:
-				r.PreviousYear = reportFigure(mf.Figure)
+				before = mf.Figure
 			}
+		}
+		r.Month, r.PreviousYear = reportFigure(this), reportFigure(before)
+		if cm, _ := a.cfg.Meter(m.ID); cm.Anomaly.Enabled(analysis.RuleYearOverYear) {
+			c := analysis.YearOverYearCheck(this, before, cm.Anomaly.YearOverYearFactor, month)
+			anomalyErrs = append(anomalyErrs, a.settle(ctx, m.ID, c, &tally))
 		}
 		if r.Month.Consumption != nil && r.PreviousYear.Consumption != nil {
 			c := *r.Month.Consumption - *r.PreviousYear.Consumption
@@ -199,5 +208,6 @@ func (a *App) BuildMonthlyReport(ctx context.Context, month time.Time) (int, err
 			return 0, fmt.Errorf("store the report of %s: %w", m.ID, err)
 		}
 	}
-	return len(months.Meters), nil
+	a.finishAnomalies(ctx, &tally)
+	return len(months.Meters), errors.Join(anomalyErrs...)
 }

@@ -60,6 +60,10 @@ type App struct {
 
 	jobLocksMu sync.Mutex
 	jobLocks   map[string]*sync.Mutex
+
+	// alertsMu keeps two jobs from sending the same queued alert.
+	alertsMu    sync.Mutex
+	alertClient *http.Client
 }
 
 // New opens the store and builds everything; nothing runs until Run.
@@ -68,6 +72,7 @@ func New(ctx context.Context, cfg *Config, o Options) (*App, error) {
 		cfg: cfg, log: o.Logger, now: o.Now, version: o.Version,
 		shutdownTimeout: o.ShutdownTimeout,
 		runCtx:          ctx,
+		alertClient:     &http.Client{Timeout: 15 * time.Second},
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
@@ -106,6 +111,8 @@ func New(ctx context.Context, cfg *Config, o Options) (*App, error) {
 		a.tibber = newTibberClient(cfg, a.now, a.metrics, o.Tibber)
 		a.health.Set("tibber", StatusOK, "not polled yet")
 	}
+	// Open anomalies outlive a restart; so must their gauge.
+	a.refreshAnomalyGauge(ctx)
 	if err := a.initLastReadings(ctx); err != nil {
 		a.Close()
 		return nil, err

@@ -13,6 +13,8 @@ import (
 
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/chromedp"
+
+	"github.com/meterd/meterd/store"
 )
 
 // chromiumPath is Debian's chromium; .ci/run installs it. A missing
@@ -196,7 +198,7 @@ func TestStatusPageInBrowser(t *testing.T) {
 	ta.db.FinishRun(ctx, failed, time.Date(2025, 10, 1, 1, 0, 5, 0, time.UTC), errors.New("database is locked"), nil)
 	ok, _ := ta.db.StartRun(ctx, JobMonthlyReport, time.Date(2025, 11, 1, 2, 0, 0, 0, time.UTC))
 	ta.db.FinishRun(ctx, ok, time.Date(2025, 11, 1, 2, 0, 1, 0, time.UTC), nil, nil)
-	ta.db.OpenAnomaly(ctx, "wasser", "silence", "no new reading for 50 hours", time.Date(2025, 11, 4, 6, 30, 0, 0, time.UTC))
+	ta.db.OpenAnomaly(ctx, store.Anomaly{Meter: "wasser", Rule: "silence", Message: "no new reading for 50 hours", Start: time.Date(2025, 11, 4, 6, 30, 0, 0, time.UTC)}, store.AnomalyEffects{})
 
 	// The next monthly report: the coming 1st of a month, 03:00 local.
 	loc := ta.cfg.Location

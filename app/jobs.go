@@ -52,7 +52,9 @@ func (a *App) jobs() []jobDef {
 			// The processed series exist only in InfluxDB.
 			jobDef{name: JobDailyAnalysis, def: cron(a.cfg.Schedule.DailyAnalysis), schedule: a.cfg.Schedule.DailyAnalysis, fn: a.DailyAnalysis})
 	}
-	defs = append(defs, jobDef{name: JobMonthlyReport, def: cron(a.cfg.Schedule.MonthlyReport), schedule: a.cfg.Schedule.MonthlyReport, fn: a.MonthlyReport})
+	defs = append(defs,
+		jobDef{name: JobMonthlyReport, def: cron(a.cfg.Schedule.MonthlyReport), schedule: a.cfg.Schedule.MonthlyReport, fn: a.MonthlyReport},
+		jobDef{name: JobAnomalyCheck, def: cron(a.cfg.Schedule.AnomalyCheck), schedule: a.cfg.Schedule.AnomalyCheck, fn: a.AnomalyCheck})
 	if a.tibber != nil {
 		// The scheduled poll waits a random moment first; by hand, not.
 		defs = append(defs, jobDef{name: JobTibberPoll, def: cron(a.cfg.Schedule.TibberPoll), schedule: a.cfg.Schedule.TibberPoll,

@@ -40,14 +40,19 @@ func (b backend) Anomalies(ctx context.Context, status, meter string, limit int)
 	}
 	out := make([]web.AnomalyOut, len(rows))
 	for i, r := range rows {
-		out[i] = web.AnomalyOut{
-			ID: r.ID, Meter: r.Meter, Rule: r.Rule, Status: r.Status,
-			From: a.rfc3339(r.Start), To: a.optRFC3339(r.End),
-			Observed: r.Observed, Expected: r.Expected, Message: r.Message,
-			Opened: a.rfc3339(r.Opened), Resolved: a.optRFC3339(r.Resolved),
-		}
+		out[i] = b.anomalyOut(r)
 	}
 	return out, nil
+}
+
+func (b backend) anomalyOut(r store.Anomaly) web.AnomalyOut {
+	a := b.a
+	return web.AnomalyOut{
+		ID: r.ID, Meter: r.Meter, Rule: r.Rule, Status: r.Status,
+		From: a.rfc3339(r.Start), To: a.optRFC3339(r.End),
+		Observed: r.Observed, Expected: r.Expected, Message: r.Message,
+		Opened: a.rfc3339(r.Opened), Resolved: a.optRFC3339(r.Resolved),
+	}
 }
 
 func (a *App) annotationOut(n store.Annotation) web.Annotation {

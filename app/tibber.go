@@ -228,12 +228,13 @@ func (a *App) tibberHealth(ctx context.Context, meter Meter, err error, res Tibb
 	case err == nil:
 		a.health.Set("tibber", StatusOK, fmt.Sprintf("last sync %s: %d new, %d updated, %d hours still without data",
 			a.now().In(a.cfg.Location).Format("2006-01-02 15:04"), res.New, res.Updated, res.StillNull))
-		if ok, _ := a.db.ResolveAnomaly(ctx, subject, RuleTibberToken, a.now()); ok {
+		if ok, _ := a.resolveAnomaly(ctx, subject, RuleTibberToken); ok {
 			a.log.Info("Tibber token accepted again")
 		}
 	case tibber.IsAuth(err):
 		a.health.Set("tibber", StatusDegraded, "Tibber token rejected: set a valid METERD_TIBBER_TOKEN")
-		if ok, _ := a.db.OpenAnomaly(ctx, subject, RuleTibberToken, "Tibber rejected the token; no consumption or prices arrive until METERD_TIBBER_TOKEN is renewed", a.now()); ok {
+		if ok, _ := a.openAnomaly(ctx, store.Anomaly{Meter: subject, Rule: RuleTibberToken, Start: a.now(),
+			Message: "Tibber rejected the token; no consumption or prices arrive until METERD_TIBBER_TOKEN is renewed"}); ok {
 			a.log.Error("Tibber token rejected")
 		}
 	case errors.As(err, &te) && (te.Kind == tibber.KindRateLimited || te.Kind == tibber.KindBackoff):
@@ -241,15 +242,6 @@ func (a *App) tibberHealth(ctx context.Context, meter Meter, err error, res Tibb
 	default:
 		a.health.Set("tibber", StatusDegraded, err.Error()+"; retried at the next poll")
 	}
+	a.deliverAlerts(ctx)
 	a.refreshAnomalyGauge(ctx)
-}
-
-func (a *App) refreshAnomalyGauge(ctx context.Context) {
-	counts, err := a.db.OpenAnomalyCounts(ctx)
-	if err != nil {
-		return
-	}
-	for _, r := range append(append([]string(nil), AnomalyRules...), RuleTibberToken) {
-		a.metrics.AnomaliesOpen.WithLabelValues(r).Set(float64(counts[r]))
-	}
 }

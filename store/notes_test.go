@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -12,22 +13,57 @@ func TestAnomalyEpisodes(t *testing.T) {
 	clock := at("2025-11-04T10:00:00Z")
 	db.Now = func() time.Time { return clock }
 
-	// One open anomaly per meter and rule: a second open is the same episode.
-	if opened, err := db.OpenAnomaly(ctx, "strom", "silence", "no reading for 50h", at("2025-11-02T08:00:00Z")); err != nil || !opened {
-		t.Fatalf("first open: %v %v", opened, err)
+	raise := func(meter, msg, start string) bool {
+		t.Helper()
+		obs, exp := 50.0, 48.0
+		opened, err := db.OpenAnomaly(ctx, Anomaly{Meter: meter, Rule: "silence", Message: msg, Start: at(start), Observed: &obs, Expected: &exp},
+			AnomalyEffects{AlertTargets: []string{"hook1", "hook2"}, Lines: []string{"meter_anomaly,meter_id=" + meter + ",rule=silence observed=50 " + start}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return opened
 	}
-	if opened, _ := db.OpenAnomaly(ctx, "strom", "silence", "no reading for 51h", at("2025-11-02T08:00:00Z")); opened {
+	// One open anomaly per meter and rule: a second open is the same
+	// episode, and sets off no alert and no point.
+	if !raise("strom", "no reading for 50h", "2025-11-02T08:00:00Z") {
+		t.Fatal("first open did not open")
+	}
+	if raise("strom", "no reading for 51h", "2025-11-02T08:00:00Z") {
 		t.Error("a second open of the same episode opened another anomaly")
 	}
-	db.OpenAnomaly(ctx, "gas", "silence", "no reading for 49h", at("2025-11-02T09:00:00Z"))
+	if alerts, _ := db.PendingAlerts(ctx); len(alerts) != 2 || alerts[0].Event != "opened" || alerts[0].Target != "hook1" || alerts[1].Target != "hook2" ||
+		alerts[0].Anomaly.Message != "no reading for 50h" || *alerts[0].Anomaly.Observed != 50 {
+		t.Errorf("alerts after one episode %+v", alerts)
+	}
+	if n, _ := db.OutboxCount(ctx); n != 1 {
+		t.Errorf("%d meter_anomaly points queued; want 1", n)
+	}
+	raise("gas", "no reading for 49h", "2025-11-02T09:00:00Z")
 	clock = at("2025-11-04T12:00:00Z")
-	if resolved, _ := db.ResolveAnomaly(ctx, "strom", "silence", at("2025-11-04T11:30:00Z")); !resolved {
+	if resolved, _ := db.ResolveAnomaly(ctx, "strom", "silence", at("2025-11-04T11:30:00Z"), []string{"hook1"}); !resolved {
 		t.Fatal("resolve found nothing")
+	}
+	if resolved, _ := db.ResolveAnomaly(ctx, "strom", "silence", at("2025-11-04T11:30:00Z"), []string{"hook1"}); resolved {
+		t.Error("resolved twice")
 	}
 	// The condition comes back: a new episode.
 	clock = at("2025-11-08T12:00:00Z")
-	if opened, _ := db.OpenAnomaly(ctx, "strom", "silence", "no reading for 49h", at("2025-11-06T11:00:00Z")); !opened {
+	if !raise("strom", "no reading for 49h", "2025-11-06T11:00:00Z") {
 		t.Error("a new episode after resolving did not open")
+	}
+	alerts, _ := db.PendingAlerts(ctx)
+	var events []string
+	for _, a := range alerts {
+		events = append(events, a.Anomaly.Meter+" "+a.Event+" "+a.Target)
+	}
+	want := "strom opened hook1,strom opened hook2,gas opened hook1,gas opened hook2,strom resolved hook1,strom opened hook1,strom opened hook2"
+	if strings.Join(events, ",") != want {
+		t.Errorf("alerts %v; want %s", events, want)
+	}
+	db.AlertFailed(ctx, alerts[0].ID, "HTTP 502")
+	db.AlertDelivered(ctx, alerts[1].ID)
+	if rest, _ := db.PendingAlerts(ctx); len(rest) != 6 || rest[0].Attempts != 1 || rest[1].ID != alerts[2].ID {
+		t.Errorf("after one failure and one delivery: %+v", rest)
 	}
 
 	open, err := db.Anomalies(ctx, "open", "", 0)

@@ -1,0 +1,202 @@
+package analysis
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The anomaly rules of domain.md.
+const (
+	RuleSpike        = "spike"
+	RuleSilence      = "silence"
+	RuleDecrease     = "decrease"
+	RuleNegative     = "negative"
+	RuleYearOverYear = "year_over_year"
+)
+
+// Verdict is what one rule says about one meter now.
+type Verdict int
+
+const (
+	// Unknown: the data cannot tell (too few days, an incomplete period);
+	// an open anomaly stays open and none opens.
+	Unknown Verdict = iota
+	// Clear: the condition does not hold; an open anomaly is resolved.
+	Clear
+	// Fires: the condition holds; an anomaly opens unless one is open.
+	Fires
+)
+
+// Check is a rule's verdict with, when it fires, what it found.
+type Check struct {
+	Rule    string
+	Verdict Verdict
+	// From and To bound what the finding is about; To is zero for an
+	// instant.
+	From, To           time.Time
+	Observed, Expected float64
+	Message            string
+}
+
+func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// round3 keeps messages readable; the exact values are in Observed and
+// Expected.
+func round3(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
+
+// SpikeWindow is how many days before a day make its comparison mean, and
+// SpikeMinDays how many of them must have data.
+const (
+	SpikeWindow  = 30
+	SpikeMinDays = 14
+)
+
+// SpikeCheck judges the latest complete day of days (a meter's daily
+// figures in date order): it fires when that day's consumption exceeds
+// factor × the mean of the days with complete data among the SpikeWindow
+// days before it, given at least SpikeMinDays such days and a mean above
+// zero. Only the latest complete day is judged, so a spike's episode ends
+// with the first ordinary day after it. Days whose figures are partial do
+// not count: a part of a day would pull the mean down.
+func SpikeCheck(days []DayFigure, factor float64, loc *time.Location) Check {
+	c := Check{Rule: RuleSpike}
+	last := -1
+	for i := len(days) - 1; i >= 0; i-- {
+		if days[i].Complete && days[i].Consumption != nil {
+			last = i
+			break
+		}
+	}
+	if last < 0 {
+		return c
+	}
+	var sum float64
+	var n int
+	for i := max(0, last-SpikeWindow); i < last; i++ {
+		if d := days[i]; d.Complete && d.Consumption != nil {
+			sum += *d.Consumption
+			n++
+		}
+	}
+	if n < SpikeMinDays || sum <= 0 {
+		return c
+	}
+	mean := sum / float64(n)
+	day, err := time.ParseInLocation("2006-01-02", days[last].Date, loc)
+	if err != nil {
+		return c
+	}
+	c.From, c.To = day, day.AddDate(0, 0, 1)
+	c.Observed, c.Expected = *days[last].Consumption, mean
+	if c.Observed <= factor*mean {
+		c.Verdict = Clear
+		return c
+	}
+	c.Verdict = Fires
+	c.Message = fmt.Sprintf("consumption on %s was %s, %s times the mean of %s over the %d days with data before it (threshold: %s times)",
+		days[last].Date, round3(c.Observed), strconv.FormatFloat(c.Observed/mean, 'f', 1, 64), round3(mean), n, num(factor))
+	return c
+}
+
+// SilenceCheck fires when the last reading (ok false: none yet) is more
+// than maxSilence before now. A meter that never had a reading cannot be
+// silent: there is nothing it stopped doing.
+func SilenceCheck(last time.Time, ok bool, now time.Time, maxSilence time.Duration, loc *time.Location) Check {
+	c := Check{Rule: RuleSilence}
+	if !ok || maxSilence <= 0 {
+		return c
+	}
+	silent := now.Sub(last)
+	c.From, c.Observed, c.Expected = last, silent.Hours(), maxSilence.Hours()
+	if silent <= maxSilence {
+		c.Verdict = Clear
+		return c
+	}
+	c.Verdict = Fires
+	c.Message = fmt.Sprintf("no new reading for %s (since %s; max_silence %s): check the source that sends this meter's readings",
+		silent.Truncate(time.Minute), last.In(loc).Format("2006-01-02 15:04"), maxSilence)
+	return c
+}
+
+// DecreaseCheck fires while readings are excluded because the counter went
+// down (reason "decrease"; removed readings are no anomaly). It names
+// them: the first few in full, then how many more.
+func DecreaseCheck(excluded []Exclusion, loc *time.Location) Check {
+	c := Check{Rule: RuleDecrease, Verdict: Clear}
+	var ds []Exclusion
+	for _, e := range excluded {
+		if e.Reason == "decrease" {
+			ds = append(ds, e)
+		}
+	}
+	if len(ds) == 0 {
+		return c
+	}
+	local := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04") }
+	c.Verdict = Fires
+	c.From, c.To = ds[0].Time, ds[len(ds)-1].Time
+	c.Observed, c.Expected = ds[0].Value, ds[0].Neighbour.Value
+	var parts []string
+	for i, e := range ds {
+		if i == 3 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(ds)-3))
+			break
+		}
+		rel := "above the next reading"
+		if e.Below {
+			rel = "below the previous reading"
+		}
+		parts = append(parts, fmt.Sprintf("%s at %s (%s %s at %s)", num(e.Value), local(e.Time), rel, num(e.Neighbour.Value), local(e.Neighbour.Time)))
+	}
+	noun := "1 reading is"
+	if len(ds) > 1 {
+		noun = strconv.Itoa(len(ds)) + " readings are"
+	}
+	c.Message = fmt.Sprintf("%s excluded because the counter went down: %s; if the meter was replaced, declare a reset or a master meter period",
+		noun, strings.Join(parts, ", "))
+	return c
+}
+
+// NegativeCheck judges a virtual meter's billing period [from, to): it
+// fires when the period is complete and its consumption is below zero by
+// more than tolerance × the base's consumption in it. Negative days and
+// months are normal (sub-meters read on other days than the main meter);
+// a negative year means a sub-meter is mapped or converted wrongly.
+func NegativeCheck(v, base Figure, tolerance float64, from, to time.Time, baseID string) Check {
+	c := Check{Rule: RuleNegative, From: from, To: to}
+	if !v.Complete || v.Consumption == nil || !base.Complete || base.Consumption == nil {
+		return c
+	}
+	limit := -tolerance * *base.Consumption
+	c.Observed, c.Expected = *v.Consumption, limit
+	if c.Observed >= limit {
+		c.Verdict = Clear
+		return c
+	}
+	c.Verdict = Fires
+	c.Message = fmt.Sprintf("the billing period from %s to %s comes to %s, below zero by more than %s %% of %s's %s: check which meters are subtracted and their units",
+		from.Format("2006-01-02"), to.Format("2006-01-02"), round3(c.Observed), num(tolerance*100), baseID, round3(*base.Consumption))
+	return c
+}
+
+// YearOverYearCheck judges a month against the same month a year before:
+// it fires when both are complete, the earlier one is above zero, and the
+// month exceeds factor × it.
+func YearOverYearCheck(month, yearBefore Figure, factor float64, monthStart time.Time) Check {
+	c := Check{Rule: RuleYearOverYear, From: monthStart, To: monthStart.AddDate(0, 1, 0)}
+	if !month.Complete || month.Consumption == nil || !yearBefore.Complete || yearBefore.Consumption == nil || *yearBefore.Consumption <= 0 {
+		return c
+	}
+	c.Observed, c.Expected = *month.Consumption, *yearBefore.Consumption
+	if c.Observed <= factor*c.Expected {
+		c.Verdict = Clear
+		return c
+	}
+	c.Verdict = Fires
+	c.Message = fmt.Sprintf("%s used %s, %s times the %s of %s (threshold: %s times)",
+		monthStart.Format("2006-01"), round3(c.Observed), strconv.FormatFloat(c.Observed/c.Expected, 'f', 2, 64),
+		round3(c.Expected), monthStart.AddDate(-1, 0, 0).Format("2006-01"), num(factor))
+	return c
+}

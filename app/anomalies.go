@@ -1,0 +1,386 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/influxdata/influxdb-client-go/v2/api/write"
+
+	"github.com/meterd/meterd/analysis"
+	"github.com/meterd/meterd/store"
+	"github.com/meterd/meterd/web"
+)
+
+// JobAnomalyCheck is the hourly check of the anomaly rules.
+const JobAnomalyCheck = "anomaly_check"
+
+// alertMaxAge is how long an alert a webhook keeps refusing is retried:
+// after a week the news is stale and a dead webhook must not pile up rows.
+const alertMaxAge = 7 * 24 * time.Hour
+
+// alertTarget names a webhook without storing its URL (a secret): the
+// alert queue in SQLite keeps this key, and a key no longer configured
+// means the webhook was removed.
+func alertTarget(u string) string {
+	h := sha256.Sum256([]byte(u))
+	return hex.EncodeToString(h[:8])
+}
+
+func (a *App) alertTargets() []string {
+	out := make([]string, len(a.cfg.Secrets.AlertWebhooks))
+	for i, s := range a.cfg.Secrets.AlertWebhooks {
+		out[i] = alertTarget(s.Value())
+	}
+	return out
+}
+
+// settle applies a rule's verdict for a meter: open an anomaly (with its
+// alerts and meter_anomaly point), resolve the open one, or leave things
+// as they are when the data cannot tell.
+func (a *App) settle(ctx context.Context, meter string, c analysis.Check, tally *anomalyTally) error {
+	switch c.Verdict {
+	case analysis.Fires:
+		an := store.Anomaly{Meter: meter, Rule: c.Rule, Start: c.From, Observed: &c.Observed, Expected: &c.Expected, Message: c.Message}
+		if !c.To.IsZero() {
+			an.End = &c.To
+		}
+		opened, err := a.openAnomaly(ctx, an)
+		if opened {
+			tally.Opened++
+		}
+		return err
+	case analysis.Clear:
+		resolved, err := a.resolveAnomaly(ctx, meter, c.Rule)
+		if resolved {
+			tally.Resolved++
+		}
+		return err
+	}
+	return nil
+}
+
+func (a *App) openAnomaly(ctx context.Context, an store.Anomaly) (bool, error) {
+	fx := store.AnomalyEffects{AlertTargets: a.alertTargets()}
+	if a.influx != nil {
+		fields := map[string]any{"message": an.Message}
+		if an.Observed != nil {
+			fields["observed"] = *an.Observed
+		}
+		if an.Expected != nil {
+			fields["expected"] = *an.Expected
+		}
+		p := write.NewPoint("meter_anomaly", map[string]string{"meter_id": an.Meter, "rule": an.Rule}, fields, an.Start)
+		fx.Lines = []string{write.PointToLineProtocol(p, time.Second)}
+	}
+	opened, err := a.db.OpenAnomaly(ctx, an, fx)
+	if opened {
+		a.log.Warn("anomaly", "meter", an.Meter, "rule", an.Rule, "message", an.Message)
+	}
+	return opened, err
+}
+
+func (a *App) resolveAnomaly(ctx context.Context, meter, rule string) (bool, error) {
+	resolved, err := a.db.ResolveAnomaly(ctx, meter, rule, a.now(), a.alertTargets())
+	if resolved {
+		a.log.Info("anomaly resolved", "meter", meter, "rule", rule)
+	}
+	return resolved, err
+}
+
+type anomalyTally struct {
+	Opened   int `json:"opened"`
+	Resolved int `json:"resolved"`
+	Open     int `json:"open"`
+	Alerts   int `json:"alerts_sent"`
+	Waiting  int `json:"alerts_waiting,omitempty"`
+}
+
+// AnomalyCheck runs the rules of domain.md that watch the data as it
+// arrives (spike, silence, decrease, negative; year_over_year belongs to
+// the monthly report) and sends the alerts of what opened or resolved.
+func (a *App) AnomalyCheck(ctx context.Context) (any, bool, error) {
+	var tally anomalyTally
+	err := a.checkRules(ctx, &tally)
+	a.finishAnomalies(ctx, &tally)
+	return tally, true, err
+}
+
+func (a *App) checkRules(ctx context.Context, tally *anomalyTally) error {
+	now, loc := a.now(), a.cfg.Location
+	in, loadErr := a.analysisInput(ctx, nil)
+	if loadErr != nil {
+		// InfluxDB away: the meters kept in SQLite can still fall silent.
+		return errors.Join(loadErr, a.checkSilenceFromStore(ctx, now, tally))
+	}
+	var errs []error
+	for _, m := range a.cfg.Meters {
+		if m.Kind != analysis.Physical {
+			continue
+		}
+		rs := in.Readings[m.ID]
+		if m.Anomaly.Enabled(analysis.RuleSilence) {
+			last, ok := latest(rs)
+			errs = append(errs, a.settle(ctx, m.ID, a.silenceCheck(m, last, ok, now), tally))
+		}
+		if m.Reading == analysis.Cumulative && m.Anomaly.Enabled(analysis.RuleDecrease) {
+			_, ex := analysis.CountedReadings(rs, m.Resets, m.Removed)
+			errs = append(errs, a.settle(ctx, m.ID, analysis.DecreaseCheck(ex, loc), tally))
+		}
+	}
+
+	// Spike: the latest complete day against the 30 before it; the
+	// range reaches back far enough for a day a month old to be judged.
+	n := now.In(loc)
+	today := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, loc)
+	res, err := analysis.Analyze(in, analysis.Request{From: today.AddDate(0, 0, -2*analysis.SpikeWindow-1), To: today, Daily: true})
+	if err != nil {
+		return errors.Join(append(errs, err)...)
+	}
+	for _, mr := range res.Meters {
+		m, _ := a.cfg.Meter(mr.ID)
+		if m.Anomaly.Enabled(analysis.RuleSpike) {
+			errs = append(errs, a.settle(ctx, m.ID, analysis.SpikeCheck(mr.Daily, m.Anomaly.SpikeFactor, loc), tally))
+		}
+	}
+	errs = append(errs, a.checkNegative(ctx, in, today, tally))
+	return errors.Join(errs...)
+}
+
+// silenceCheck applies the rule's settings: off without max_silence, and
+// a removed meter is expected to be silent.
+func (a *App) silenceCheck(m Meter, last time.Time, ok bool, now time.Time) analysis.Check {
+	if m.Anomaly.MaxSilence <= 0 {
+		return analysis.Check{Rule: analysis.RuleSilence}
+	}
+	if !m.Removed.IsZero() && !now.Before(m.Removed) {
+		return analysis.Check{Rule: analysis.RuleSilence, Verdict: analysis.Clear}
+	}
+	return analysis.SilenceCheck(last, ok, now, m.Anomaly.MaxSilence, a.cfg.Location)
+}
+
+func (a *App) checkSilenceFromStore(ctx context.Context, now time.Time, tally *anomalyTally) error {
+	last, err := a.db.LastReadings(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, m := range a.cfg.Meters {
+		if m.Kind != analysis.Physical || m.Source == SourceInflux || !m.Anomaly.Enabled(analysis.RuleSilence) {
+			continue
+		}
+		r, ok := last[m.ID]
+		errs = append(errs, a.settle(ctx, m.ID, a.silenceCheck(m, r.Time, ok, now), tally))
+	}
+	return errors.Join(errs...)
+}
+
+// latest is the newest reading's instant; interval meters' readings come
+// in write order, so the whole slice is looked at.
+func latest(rs []analysis.Reading) (time.Time, bool) {
+	var t time.Time
+	for _, r := range rs {
+		if r.Time.After(t) {
+			t = r.Time
+		}
+	}
+	return t, len(rs) > 0
+}
+
+// checkNegative judges each virtual meter's last billing period that has
+// ended. The base's consumption is converted into the virtual meter's
+// unit at the period's start: it only sets the tolerance.
+func (a *App) checkNegative(ctx context.Context, in analysis.Input, today time.Time, tally *anomalyTally) error {
+	var ids []string
+	for _, m := range a.cfg.Meters {
+		if m.Kind == analysis.Virtual && m.Anomaly.Enabled(analysis.RuleNegative) {
+			ids = append(ids, m.ID)
+			if !slices.Contains(ids, m.Base) {
+				ids = append(ids, m.Base)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	bs := a.cfg.BillingStart
+	loc := a.cfg.Location
+	start, _ := analysis.BillingPeriod(today.Year(), bs.Month, bs.Day, loc)
+	if start.After(today) {
+		start, _ = analysis.BillingPeriod(today.Year()-1, bs.Month, bs.Day, loc)
+	}
+	from, _ := analysis.BillingPeriod(start.Year()-1, bs.Month, bs.Day, loc)
+	res, err := analysis.Analyze(in, analysis.Request{From: from, To: start, Meters: ids})
+	if err != nil {
+		return err
+	}
+	totals := map[string]analysis.MeterResult{}
+	for _, mr := range res.Meters {
+		totals[mr.ID] = mr
+	}
+	var errs []error
+	for _, m := range a.cfg.Meters {
+		if m.Kind != analysis.Virtual || !m.Anomaly.Enabled(analysis.RuleNegative) {
+			continue
+		}
+		base := totals[m.Base].Total
+		baseUnit, _ := a.cfg.Meter(m.Base)
+		if base.Consumption != nil {
+			v, ok := analysis.ConvertConsumption(*base.Consumption, baseUnit.Unit, m.Unit, from, a.cfg.Gas)
+			if !ok {
+				continue
+			}
+			base.Consumption = &v
+		}
+		c := analysis.NegativeCheck(totals[m.ID].Total, base, m.Anomaly.NegativeTolerance, from, start, m.Base)
+		errs = append(errs, a.settle(ctx, m.ID, c, tally))
+	}
+	return errors.Join(errs...)
+}
+
+// finishAnomalies sends what is queued and refreshes the gauge.
+func (a *App) finishAnomalies(ctx context.Context, tally *anomalyTally) {
+	sent, waiting := a.deliverAlerts(ctx)
+	tally.Alerts, tally.Waiting = sent, waiting
+	counts := a.refreshAnomalyGauge(ctx)
+	for _, n := range counts {
+		tally.Open += n
+	}
+}
+
+// alertPayload is the json format: the event and the anomaly as the API
+// shows it.
+type alertPayload struct {
+	Event string `json:"event"`
+	web.AnomalyOut
+}
+
+// deliverAlerts sends the queued alerts, oldest first, and reports how
+// many went out and how many still wait. A webhook that fails keeps its
+// alerts for the next run; the others are not held up by it.
+func (a *App) deliverAlerts(ctx context.Context) (sent, waiting int) {
+	a.alertsMu.Lock()
+	defer a.alertsMu.Unlock()
+	pending, err := a.db.PendingAlerts(ctx)
+	if err != nil {
+		a.log.Error("cannot read the alert queue", "error", err)
+		return 0, 0
+	}
+	urls := map[string]int{}
+	for i, s := range a.cfg.Secrets.AlertWebhooks {
+		urls[alertTarget(s.Value())] = i
+	}
+	failedTargets := map[string]bool{}
+	for _, p := range pending {
+		i, ok := urls[p.Target]
+		if !ok || a.now().Sub(p.Created) > alertMaxAge {
+			if ok {
+				a.log.Warn("alert dropped after a week of failed attempts", "webhook", i+1, "meter", p.Anomaly.Meter, "rule", p.Anomaly.Rule, "event", p.Event)
+			}
+			if err := a.db.AlertDelivered(ctx, p.ID); err != nil {
+				a.log.Error("cannot drop an alert", "error", err)
+			}
+			continue
+		}
+		// Order per webhook: after one failure, its later alerts wait too.
+		if failedTargets[p.Target] {
+			waiting++
+			continue
+		}
+		if err := a.sendAlert(ctx, a.cfg.Secrets.AlertWebhooks[i].Value(), p); err != nil {
+			failedTargets[p.Target] = true
+			waiting++
+			msg := fmt.Sprintf("webhook %d: %v", i+1, err)
+			a.log.Warn("alert not delivered; retried at the next anomaly check", "error", msg)
+			if err := a.db.AlertFailed(ctx, p.ID, msg); err != nil {
+				a.log.Error("cannot record a failed alert", "error", err)
+			}
+			continue
+		}
+		sent++
+		if err := a.db.AlertDelivered(ctx, p.ID); err != nil {
+			a.log.Error("cannot record a sent alert", "error", err)
+		}
+	}
+	return sent, waiting
+}
+
+// sendAlert posts one alert in the configured format. Errors never carry
+// the URL: it often embeds a token.
+func (a *App) sendAlert(ctx context.Context, target string, p store.PendingAlert) error {
+	b := backend{a}
+	out := b.anomalyOut(p.Anomaly)
+	var body []byte
+	var ctype string
+	title := fmt.Sprintf("meterd: %s %s %s", out.Meter, out.Rule, p.Event)
+	switch a.cfg.Alerts.Format {
+	case "ntfy":
+		// ntfy takes the message as the body and the rest as headers.
+		body, ctype = []byte(out.Message), "text/plain; charset=utf-8"
+		if p.Event == "resolved" {
+			body = []byte("resolved: " + out.Message)
+		}
+	case "homeassistant":
+		// A Home Assistant webhook trigger; the automation reads
+		// trigger.json.title and trigger.json.message.
+		body, _ = json.Marshal(map[string]any{
+			"title": title, "message": out.Message, "event": p.Event, "meter": out.Meter, "rule": out.Rule,
+			"observed": out.Observed, "expected": out.Expected, "from": out.From, "to": out.To,
+		})
+		ctype = "application/json"
+	default:
+		body, _ = json.Marshal(alertPayload{Event: p.Event, AnomalyOut: out})
+		ctype = "application/json"
+	}
+	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(rctx, http.MethodPost, target, bytes.NewReader(body))
+	if err != nil {
+		return errors.New("the URL is not valid")
+	}
+	req.Header.Set("Content-Type", ctype)
+	req.Header.Set("User-Agent", "meterd/"+a.version)
+	if a.cfg.Alerts.Format == "ntfy" {
+		req.Header.Set("Title", title)
+		if p.Event == "opened" {
+			req.Header.Set("Tags", "warning")
+			req.Header.Set("Priority", "high")
+		} else {
+			req.Header.Set("Tags", "white_check_mark")
+		}
+	}
+	resp, err := a.alertClient.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("answered HTTP %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// refreshAnomalyGauge sets meterd_anomalies_open from the store and
+// returns the counts by rule.
+func (a *App) refreshAnomalyGauge(ctx context.Context) map[string]int {
+	counts, err := a.db.OpenAnomalyCounts(ctx)
+	if err != nil {
+		return nil
+	}
+	for _, r := range append(append([]string(nil), AnomalyRules...), RuleTibberToken) {
+		a.metrics.AnomaliesOpen.WithLabelValues(r).Set(float64(counts[r]))
+	}
+	return counts
+}
