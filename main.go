@@ -24,6 +24,7 @@ import (
 
 	"github.com/meterd/meterd/analysis"
 	"github.com/meterd/meterd/app"
+	"github.com/meterd/meterd/grafana"
 	"github.com/meterd/meterd/ingest"
 )
 
@@ -58,6 +59,8 @@ commands:
                  consumption for [from, to), default this year so far
   tibber sync [--since DATE]
                  one Tibber poll now; with --since a backfill to that date
+  grafana --out DIR
+                 write Grafana's provisioning files (data sources, dashboards)
   healthcheck    exit 0 if a running meterd's /health says ok
   version        print version, commit and Go version
 
@@ -104,6 +107,8 @@ func run(args []string, stdout, stderr io.Writer, env app.Environment) int {
 		err = c.analyze(rest)
 	case "tibber":
 		err = c.tibber(rest)
+	case "grafana":
+		err = c.grafana(rest)
 	case "version":
 		fmt.Fprintf(stdout, "meterd %s (commit %s, %s)\n", version, commit, runtime.Version())
 	case "help", "-h", "--help":
@@ -341,6 +346,42 @@ func (c *cli) tibber(args []string) error {
 		return err
 	}
 	fmt.Fprintf(c.stdout, "home %s: %d hours new, %d updated, %d still without data, %d prices changed\n", res.Home, res.New, res.Updated, res.StillNull, res.Prices)
+	return nil
+}
+
+func (c *cli) grafana(args []string) error {
+	fs := c.flags("grafana")
+	out := fs.String("out", "", "directory to write Grafana's provisioning files to, e.g. /etc/grafana/provisioning")
+	dashPath := fs.String("dashboards-path", "", "where Grafana will find the dashboards' JSON (default: OUT/dashboards/meterd)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usageError{"grafana: say where to write the files: --out DIR"}
+	}
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return err
+	}
+	o := grafana.Options{
+		InfluxURL: cfg.Influx.URL, RawBucket: cfg.Influx.RawBucket, ProcessedBucket: cfg.Influx.ProcessedBucket,
+		Token: !cfg.Secrets.InfluxToken.Empty(), DashboardsPath: *dashPath,
+	}
+	if o.InfluxURL == "" {
+		o.InfluxURL = "http://127.0.0.1:8086"
+		fmt.Fprintf(c.stderr, "meterd: influx.url is not set; the data sources point at %s\n", o.InfluxURL)
+	}
+	files, err := grafana.Write(*out, o)
+	if err != nil {
+		return fmt.Errorf("grafana: %w", err)
+	}
+	slices.Sort(files)
+	for _, f := range files {
+		fmt.Fprintln(c.stdout, f)
+	}
+	if o.Token {
+		fmt.Fprintf(c.stderr, "meterd: Grafana reads the InfluxDB token from its environment: set %s for grafana-server\n", grafana.TokenVariable)
+	}
 	return nil
 }
 

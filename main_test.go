@@ -306,3 +306,32 @@ func TestTibberSyncCommand(t *testing.T) {
 		t.Errorf("without a token: %d %q", code, errOut)
 	}
 }
+
+func TestGrafanaCommand(t *testing.T) {
+	dir := t.TempDir()
+	if _, errOut, code := meterd(t, dir, nil, "grafana"); code != 2 || !strings.Contains(errOut, "--out") {
+		t.Errorf("without --out: exit %d %q", code, errOut)
+	}
+	os.WriteFile(filepath.Join(dir, "meterd.yaml"), []byte("influx: {url: 'http://influx.lan:8086', raw_bucket: zaehler}\n"), 0o600)
+	out, errOut, code := meterd(t, dir, []string{"METERD_INFLUX_TOKEN=influx-secret-9"}, "grafana", "--out", "prov")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if lines := strings.Fields(out); len(lines) != 3 {
+		t.Errorf("files listed: %q", out)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "prov", "datasources", "meterd.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := string(b)
+	if !strings.Contains(ds, `url: "http://influx.lan:8086"`) || !strings.Contains(ds, `database: "zaehler"`) || !strings.Contains(ds, "${METERD_INFLUX_TOKEN}") {
+		t.Errorf("data sources:\n%s", ds)
+	}
+	if strings.Contains(ds+out+errOut, "influx-secret-9") {
+		t.Error("the InfluxDB token was written out")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "prov", "dashboards", "meterd", "meterd.json")); err != nil {
+		t.Error(err)
+	}
+}
