@@ -62,6 +62,10 @@ type HTTPConfig struct {
 // StorageConfig says where the SQLite database lives.
 type StorageConfig struct {
 	Path string `koanf:"path"`
+	// BackupDir holds the backup job's copies (relative: beside the
+	// database); BackupKeep is how many of them stay.
+	BackupDir  string `koanf:"backup_dir"`
+	BackupKeep int    `koanf:"backup_keep"`
 }
 
 // InfluxConfig is the optional InfluxDB delivery.
@@ -247,6 +251,8 @@ func defaults() map[string]any {
 		"http.listen":              "127.0.0.1:8080",
 		"http.max_upload_bytes":    int64(20 << 20),
 		"storage.path":             "meterd.db",
+		"storage.backup_dir":       "backups",
+		"storage.backup_keep":      7,
 		"influx.url":               "",
 		"influx.org":               "",
 		"influx.raw_bucket":        "meters",
@@ -661,6 +667,14 @@ func (c *Config) validateService(env Environment, p *problems) {
 			dir, _, _ = strings.Cut(dir, ":")
 			c.Storage.Path = filepath.Join(dir, c.Storage.Path)
 		}
+	}
+	if c.Storage.BackupKeep < 1 {
+		p.addf("storage.backup_keep", "must be at least 1 (switch backups off with schedule.backup: \"\")")
+	}
+	if strings.TrimSpace(c.Storage.BackupDir) == "" {
+		p.addf("storage.backup_dir", "must name a directory (relative: beside the database)")
+	} else if !filepath.IsAbs(c.Storage.BackupDir) {
+		c.Storage.BackupDir = filepath.Join(filepath.Dir(c.Storage.Path), c.Storage.BackupDir)
 	}
 	if c.Influx.URL != "" {
 		checkURL("influx.url", c.Influx.URL, p)

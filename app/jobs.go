@@ -54,7 +54,8 @@ func (a *App) jobs() []jobDef {
 	}
 	defs = append(defs,
 		jobDef{name: JobMonthlyReport, def: cron(a.cfg.Schedule.MonthlyReport), schedule: a.cfg.Schedule.MonthlyReport, fn: a.MonthlyReport},
-		jobDef{name: JobAnomalyCheck, def: cron(a.cfg.Schedule.AnomalyCheck), schedule: a.cfg.Schedule.AnomalyCheck, fn: a.AnomalyCheck})
+		jobDef{name: JobAnomalyCheck, def: cron(a.cfg.Schedule.AnomalyCheck), schedule: a.cfg.Schedule.AnomalyCheck, fn: a.AnomalyCheck},
+		jobDef{name: JobBackup, def: cron(a.cfg.Schedule.Backup), schedule: a.cfg.Schedule.Backup, fn: a.Backup})
 	if a.tibber != nil {
 		// The scheduled poll waits a random moment first; by hand, not.
 		defs = append(defs, jobDef{name: JobTibberPoll, def: cron(a.cfg.Schedule.TibberPoll), schedule: a.cfg.Schedule.TibberPoll,
