@@ -246,6 +246,16 @@ func (a *App) checkNegative(ctx context.Context, in analysis.Input, today time.T
 	return errors.Join(errs...)
 }
 
+// kickAlerts has the running daemon send queued alerts soon, without
+// making the caller (an HTTP request) wait for webhooks. Without a running
+// daemon (a command-line import) the alerts wait for its next check.
+func (a *App) kickAlerts() {
+	select {
+	case a.alertKick <- struct{}{}:
+	default: // a send is pending already
+	}
+}
+
 // finishAnomalies sends what is queued and refreshes the gauge.
 func (a *App) finishAnomalies(ctx context.Context, tally *anomalyTally) {
 	sent, waiting := a.deliverAlerts(ctx)

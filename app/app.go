@@ -64,6 +64,9 @@ type App struct {
 	// alertsMu keeps two jobs from sending the same queued alert.
 	alertsMu    sync.Mutex
 	alertClient *http.Client
+	// alertKick asks Run's alert sender to send what is queued now, for
+	// anomalies that open outside a job (an import).
+	alertKick chan struct{}
 }
 
 // New opens the store and builds everything; nothing runs until Run.
@@ -73,6 +76,7 @@ func New(ctx context.Context, cfg *Config, o Options) (*App, error) {
 		shutdownTimeout: o.ShutdownTimeout,
 		runCtx:          ctx,
 		alertClient:     &http.Client{Timeout: 15 * time.Second},
+		alertKick:       make(chan struct{}, 1),
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
@@ -160,6 +164,18 @@ func (a *App) Run(ctx context.Context, ln net.Listener, ready func(addr net.Addr
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- a.server.Serve(ln) }()
 	a.sched.Start()
+	a.manual.Add(1)
+	go func() {
+		defer a.manual.Done()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-a.alertKick:
+				a.deliverAlerts(ctx)
+			}
+		}
+	}()
 	a.log.Info("meterd started", "listen", ln.Addr().String(), "database", a.cfg.Storage.Path,
 		"meters", len(a.cfg.Meters), "influxdb", a.cfg.Influx.Enabled(), "version", a.version)
 	if ready != nil {

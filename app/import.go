@@ -53,7 +53,9 @@ func (a *App) Import(ctx context.Context, req ImportRequest) (ingest.Summary, er
 		srs[i] = store.Reading{Meter: m.ID, Time: r.Time, Value: r.Value, Source: req.Source}
 		sum.Readings = append(sum.Readings, ingest.NewSummaryReading(r, a.cfg.Location))
 	}
-	if sum.Warnings, err = a.importWarnings(ctx, m, req.Readings); err != nil {
+	var excluded []analysis.Exclusion
+	var judged bool
+	if sum.Warnings, excluded, judged, err = a.importWarnings(ctx, m, req.Readings); err != nil {
 		return ingest.Summary{}, err
 	}
 	res, err := a.db.WriteReadings(ctx, store.Batch{
@@ -70,23 +72,46 @@ func (a *App) Import(ctx context.Context, req ImportRequest) (ingest.Summary, er
 		if r, ok, err := a.db.LastReading(ctx, m.ID); err == nil && ok {
 			a.metrics.MeterLastReading.WithLabelValues(m.ID).Set(float64(r.Time.Unix()))
 		}
+		if judged && m.Anomaly.Enabled(analysis.RuleDecrease) {
+			a.settleDecrease(ctx, m, excluded)
+		}
 	}
 	return sum, nil
+}
+
+// settleDecrease opens or resolves the decrease anomaly as soon as an
+// import has shown which readings count, not at the next hourly check. The
+// readings are stored already: a failure here is logged, and the check
+// tries again.
+func (a *App) settleDecrease(ctx context.Context, m Meter, excluded []analysis.Exclusion) {
+	var tally anomalyTally
+	if err := a.settle(ctx, m.ID, analysis.DecreaseCheck(excluded, a.cfg.Location), &tally); err != nil {
+		a.log.Error("cannot record the decrease anomaly", "meter", m.ID, "error", err)
+		return
+	}
+	if tally.Opened+tally.Resolved > 0 {
+		a.refreshAnomalyGauge(ctx)
+		a.kickAlerts()
+	}
 }
 
 // importWarnings applies the counter rules to the meter's readings as they
 // will be after the import, and names the imported rows that will not
 // count.
-func (a *App) importWarnings(ctx context.Context, m Meter, in []ingest.Reading) ([]ingest.Warning, error) {
+//
+// It also returns every reading of the meter that will not count, for the
+// decrease rule; judged is false when the readings only extend the
+// counter, which changes nothing the rule saw before.
+func (a *App) importWarnings(ctx context.Context, m Meter, in []ingest.Reading) (_ []ingest.Warning, excluded []analysis.Exclusion, judged bool, _ error) {
 	if m.Reading != analysis.Cumulative || len(in) == 0 {
-		return nil, nil
+		return nil, nil, false, nil
 	}
 	if ok, err := a.onlyExtends(ctx, m, in); err != nil || ok {
-		return nil, err
+		return nil, nil, false, err
 	}
 	stored, err := a.db.Readings(ctx, m.ID, time.Time{}, time.Time{})
 	if err != nil {
-		return nil, err
+		return nil, nil, false, err
 	}
 	values := make(map[int64]float64, len(stored)+len(in))
 	for _, r := range stored {
@@ -101,7 +126,7 @@ func (a *App) importWarnings(ctx context.Context, m Meter, in []ingest.Reading) 
 	for ts, v := range values {
 		all = append(all, analysis.Reading{Time: time.Unix(ts, 0).UTC(), Value: v})
 	}
-	_, excluded := analysis.CountedReadings(all, m.Resets, m.Removed)
+	_, excluded = analysis.CountedReadings(all, m.Resets, m.Removed)
 	var out []ingest.Warning
 	for _, e := range excluded {
 		row, ok := rowAt[e.Time.Unix()]
@@ -111,7 +136,7 @@ func (a *App) importWarnings(ctx context.Context, m Meter, in []ingest.Reading) 
 		out = append(out, ingest.Warning{Row: row, Warning: a.exclusionText(e, m)})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Row < out[j].Row })
-	return out, nil
+	return out, excluded, true, nil
 }
 
 // onlyExtends reports that the readings come after every stored one, in
