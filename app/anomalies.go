@@ -326,8 +326,7 @@ func (a *App) deliverAlerts(ctx context.Context) (sent, waiting int) {
 // sendAlert posts one alert in the configured format. Errors never carry
 // the URL: it often embeds a token.
 func (a *App) sendAlert(ctx context.Context, target string, p store.PendingAlert) error {
-	b := backend{a}
-	out := b.anomalyOut(p.Anomaly)
+	out := a.anomalyOut(p.Anomaly)
 	var body []byte
 	var ctype string
 	title := fmt.Sprintf("meterd: %s %s %s", out.Meter, out.Rule, p.Event)

@@ -40,13 +40,12 @@ func (b backend) Anomalies(ctx context.Context, status, meter string, limit int)
 	}
 	out := make([]web.AnomalyOut, len(rows))
 	for i, r := range rows {
-		out[i] = b.anomalyOut(r)
+		out[i] = b.a.anomalyOut(r)
 	}
 	return out, nil
 }
 
-func (b backend) anomalyOut(r store.Anomaly) web.AnomalyOut {
-	a := b.a
+func (a *App) anomalyOut(r store.Anomaly) web.AnomalyOut {
 	return web.AnomalyOut{
 		ID: r.ID, Meter: r.Meter, Rule: r.Rule, Status: r.Status,
 		From: a.rfc3339(r.Start), To: a.optRFC3339(r.End),
