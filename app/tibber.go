@@ -224,24 +224,30 @@ func (a *App) tibberHealth(ctx context.Context, meter Meter, err error, res Tibb
 		subject = "tibber"
 	}
 	var te *tibber.Error
+	changed := false
 	switch {
 	case err == nil:
 		a.health.Set("tibber", StatusOK, fmt.Sprintf("last sync %s: %d new, %d updated, %d hours still without data",
 			a.now().In(a.cfg.Location).Format("2006-01-02 15:04"), res.New, res.Updated, res.StillNull))
 		if ok, _ := a.resolveAnomaly(ctx, subject, RuleTibberToken); ok {
 			a.log.Info("Tibber token accepted again")
+			changed = true
 		}
 	case tibber.IsAuth(err):
 		a.health.Set("tibber", StatusDegraded, "Tibber token rejected: set a valid METERD_TIBBER_TOKEN")
 		if ok, _ := a.openAnomaly(ctx, store.Anomaly{Meter: subject, Rule: RuleTibberToken, Start: a.now(),
 			Message: "Tibber rejected the token; no consumption or prices arrive until METERD_TIBBER_TOKEN is renewed"}); ok {
 			a.log.Error("Tibber token rejected")
+			changed = true
 		}
 	case errors.As(err, &te) && (te.Kind == tibber.KindRateLimited || te.Kind == tibber.KindBackoff):
 		a.health.Set("tibber", StatusDegraded, fmt.Sprintf("Tibber rate limit: pausing until %s", te.Until.In(a.cfg.Location).Format("15:04")))
 	default:
 		a.health.Set("tibber", StatusDegraded, err.Error()+"; retried at the next poll")
 	}
-	a.deliverAlerts(ctx)
-	a.refreshAnomalyGauge(ctx)
+	if changed {
+		// The poll does not wait for webhooks; the daemon's sender does.
+		a.kickAlerts()
+		a.refreshAnomalyGauge(ctx)
+	}
 }
