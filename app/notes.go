@@ -111,7 +111,7 @@ func (a *App) Status(ctx context.Context) (web.StatusInfo, error) {
 		}
 	}
 	summary := func(r store.Run) *web.RunSummary {
-		return &web.RunSummary{ID: r.ID, Started: a.rfc3339(r.Started), Finished: a.optRFC3339(r.Finished), Status: r.Status, Error: r.Error}
+		return &web.RunSummary{Started: a.rfc3339(r.Started), Status: r.Status, Error: r.Error}
 	}
 	for _, d := range a.jobs() {
 		js := web.JobStatus{Name: d.name}

@@ -25,11 +25,9 @@ type JobStatus struct {
 
 // RunSummary is one recorded run of a job.
 type RunSummary struct {
-	ID       int64
-	Started  string
-	Finished string
-	Status   string
-	Error    string
+	Started string
+	Status  string
+	Error   string
 }
 
 func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
