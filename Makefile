@@ -5,6 +5,11 @@ GO        ?= go
 CACHE     ?= $(HOME)/.cache/meterd
 INFLUXD_VERSION := v1.8.10
 INFLUXD_BIN ?= $(CACHE)/bin/influxd
+# Linters for `make check`, pinned and built once into the cache like influxd.
+STATICCHECK_VERSION := v0.8.2
+DEADCODE_VERSION    := v0.52.0
+STATICCHECK := $(CACHE)/bin/staticcheck-$(STATICCHECK_VERSION)
+DEADCODE    := $(CACHE)/bin/deadcode-$(DEADCODE_VERSION)
 # FUZZTIME empty: each target runs its own number of executions (below);
 # set it (make fuzz FUZZTIME=10m) for a longer hunt by the clock.
 FUZZTIME  ?=
@@ -22,7 +27,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 FUZZ_TARGETS := ./ingest:FuzzCSV:20000 ./ingest:FuzzParsers:20000 ./ingest:FuzzXLS:20000 ./ingest:FuzzXLSX:3000 \
 	./ingest:FuzzHAState:20000 ./ingest:FuzzDecodeJSONReadings:20000
 
-.PHONY: run build test check unit fuzz bench pi influxd clean
+.PHONY: run build test short check fuzz bench pi influxd tools clean
 
 run:
 	$(GO) run . serve --config config.example.yaml
@@ -30,16 +35,28 @@ run:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/meterd .
 
-# The whole suite: formatting, vet, every test with the race detector
+# The whole suite: static checks, every test with the race detector
 # (including those against the real influxd), then a short fuzz run.
 test: check influxd
 	INFLUXD_BIN=$(INFLUXD_BIN) $(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
 
-check:
+# The quick local loop: no race detector, no real influxd or chromium (those
+# tests skip under -short; `make test` and CI run them and fail without them).
+short:
+	$(GO) test -short ./...
+
+# Static checks: formatting, vet, staticcheck, a tidy go.mod, and no code
+# that nothing reaches (test helper packages, *test/, are for tests only).
+check: tools
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(STATICCHECK) ./...
+	$(GO) mod tidy -diff
+	@$(DEADCODE) ./... > $(CACHE)/deadcode.out; \
+	out=$$(grep -vE '^[^:]*test/' $(CACHE)/deadcode.out); \
+	if [ -n "$$out" ]; then echo "unreachable code:"; echo "$$out"; exit 1; fi
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
@@ -57,6 +74,16 @@ influxd: $(INFLUXD_BIN)
 $(INFLUXD_BIN):
 	@echo "building influxd $(INFLUXD_VERSION) into $(CACHE)/bin (once, about a minute)"
 	GOBIN=$(CACHE)/bin $(GO) install github.com/influxdata/influxdb/cmd/influxd@$(INFLUXD_VERSION)
+
+tools: $(STATICCHECK) $(DEADCODE)
+$(STATICCHECK):
+	@mkdir -p $(CACHE)/bin $(CACHE)/tmp
+	GOBIN=$(CACHE)/tmp $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	mv $(CACHE)/tmp/staticcheck $@
+$(DEADCODE):
+	@mkdir -p $(CACHE)/bin $(CACHE)/tmp
+	GOBIN=$(CACHE)/tmp $(GO) install golang.org/x/tools/cmd/deadcode@$(DEADCODE_VERSION)
+	mv $(CACHE)/tmp/deadcode $@
 
 # Raspberry Pi builds: 64-bit (Pi 3/4/5 with a 64-bit OS) and 32-bit ARMv7.
 pi:

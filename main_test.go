@@ -139,9 +139,13 @@ func TestServeEndToEnd(t *testing.T) {
 	defer cmd.Process.Kill()
 
 	// The "meterd started" log line tells the port; keep the rest of the log.
+	// The reader owns logBuf until it closes readerDone: cmd.Wait closes the
+	// pipe, so it must not run before the reader has seen the end of it.
 	var logBuf bytes.Buffer
 	addr := make(chan string, 1)
+	readerDone := make(chan struct{})
 	go func() {
+		defer close(readerDone)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			logBuf.WriteString(sc.Text() + "\n")
@@ -156,6 +160,7 @@ func TestServeEndToEnd(t *testing.T) {
 	select {
 	case a, ok := <-addr:
 		if !ok {
+			<-readerDone
 			t.Fatalf("meterd exited before it was ready:\n%s", logBuf.String())
 		}
 		base = "http://" + a
@@ -212,7 +217,7 @@ func TestServeEndToEnd(t *testing.T) {
 	start := time.Now()
 	cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	go func() { <-readerDone; done <- cmd.Wait() }()
 	select {
 	case err := <-done:
 		if err != nil {

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/meterd/meterd/store"
 	"github.com/meterd/meterd/store/influxtest"
 	"github.com/meterd/meterd/web"
 )
@@ -91,16 +90,11 @@ meters:
 		t.Fatal(err)
 	}
 	eventually(t, 20*time.Second, "delivery", func() bool { return ta.metric(t, "meterd_outbox_points") == "0" })
-	ix := store.NewInflux(store.InfluxOptions{URL: srv.URL, RawBucket: "meters", ProcessedBucket: "meters_processed"})
-	defer ix.Close()
 	flux := `from(bucket: "meters_processed")
   |> range(start: 2024-12-31T00:00:00Z, stop: 2025-03-02T00:00:00Z)
   |> filter(fn: (r) => r._measurement == "meter_consumption_monthly" and r.meter_id == "strom")
   |> sort(columns: ["_time"])`
-	recs, err := ix.QueryFlux(context.Background(), flux)
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := srv.QueryFlux(t, flux)
 	got := map[string]any{}
 	for _, r := range recs {
 		got[fmt.Sprintf("%s %s", r["_time"].(time.Time).Format(time.RFC3339), r["_field"])] = r["_value"]
@@ -116,12 +110,9 @@ meters:
 			t.Errorf("%s = %v; want %v (all: %v)", k, got[k], v, got)
 		}
 	}
-	daily, err := ix.QueryFlux(context.Background(), `from(bucket: "meters_processed")
+	daily := srv.QueryFlux(t, `from(bucket: "meters_processed")
   |> range(start: 2024-12-31T00:00:00Z, stop: 2025-03-02T00:00:00Z)
   |> filter(fn: (r) => r._measurement == "meter_consumption_daily" and r.meter_id == "strom" and r._field == "value")`)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// 31 + 28 days of 10 kWh; the tags name meter, utility, unit, type.
 	if len(daily) != 59 || daily[0]["_value"] != 10.0 || daily[0]["utility"] != "electricity" || daily[0]["unit"] != "kWh" || daily[0]["type"] != "physical" {
 		t.Errorf("%d daily rows; first %v", len(daily), daily[0])

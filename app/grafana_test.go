@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"github.com/meterd/meterd/grafana/grafanatest"
 	"net/http"
 	"strings"
 	"testing"
@@ -41,7 +42,7 @@ func TestDashboardQueriesFindMeterdsData(t *testing.T) {
 	expand := strings.NewReplacer("$timeFilter", "time >= '2025-01-01T00:00:00Z' AND time < '2026-01-01T00:00:00Z'", "$meter", ".*")
 	ds, _ := grafana.Dashboards()
 	for name, b := range ds {
-		var d grafana.Dashboard
+		var d grafanatest.Dashboard
 		json.Unmarshal(b, &d)
 		for _, q := range d.Queries() {
 			rows := srv.Select(dbs[q.UID], expand.Replace(q.Query))

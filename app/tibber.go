@@ -80,7 +80,7 @@ func (a *App) TibberPoll(ctx context.Context) (any, bool, error) {
 func (a *App) TibberSync(ctx context.Context, since time.Time) (TibberResult, error) {
 	var res TibberResult
 	if a.tibber == nil {
-		return res, errors.New("Tibber is off: set METERD_TIBBER_TOKEN")
+		return res, errors.New("no Tibber token: set METERD_TIBBER_TOKEN")
 	}
 	meter, hasMeter := a.tibberMeter()
 	err := a.tibberSync(ctx, since, meter, hasMeter, &res)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -86,9 +87,15 @@ func TestTibberBackfillAcrossDST(t *testing.T) {
 	if code != 200 || !strings.Contains(string(body), fmt.Sprintf(`"consumption":%v,"kwh":%v,"complete":true`, sum, sum)) {
 		t.Errorf("26 Oct: %s; want %v over 25 hours", body, sum)
 	}
-	// Costs are kept beside the readings.
+	// Costs are kept beside the readings: read the file as another SQLite
+	// client would.
 	var cost float64
-	row := ta.db.Raw().QueryRow(`SELECT cost FROM tibber_hours WHERE meter = 'strom_tibber' AND ts = ?`, hours[0].Unix())
+	raw, err := sql.Open("sqlite", ta.cfg.Storage.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	row := raw.QueryRow(`SELECT cost FROM tibber_hours WHERE meter = 'strom_tibber' AND ts = ?`, hours[0].Unix())
 	if err := row.Scan(&cost); err != nil || cost != hourValue(0)*0.30 {
 		t.Errorf("cost %v, %v", cost, err)
 	}

@@ -2,6 +2,7 @@ package grafana
 
 import (
 	"encoding/json"
+	"github.com/meterd/meterd/grafana/grafanatest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,7 +76,7 @@ func TestDashboardsReferToProvisionedSources(t *testing.T) {
 		t.Fatal(ds, err)
 	}
 	for name, b := range ds {
-		var d Dashboard
+		var d grafanatest.Dashboard
 		if err := json.Unmarshal(b, &d); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

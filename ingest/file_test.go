@@ -25,8 +25,7 @@ const (
 )
 
 type xlsxOpts struct {
-	date1904  bool
-	dateStyle []string // cells to format as dates
+	date1904 bool
 }
 
 // writeXLSX makes a workbook the way people's files look: values are set

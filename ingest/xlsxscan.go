@@ -234,9 +234,6 @@ type tag struct {
 	attrs []byte // raw attribute text
 }
 
-// attr returns an attribute's unescaped value, matching its local name.
-func (tg tag) attr(name string) string { return unescapeXML(tg.rawAttr(name)) }
-
 // rawAttr returns an attribute's value as written, without copying.
 func (tg tag) rawAttr(name string) []byte {
 	a := tg.attrs

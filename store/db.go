@@ -126,8 +126,6 @@ func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
-func unix(t time.Time) int64 { return t.Unix() }
-
 func fromUnix(s int64) time.Time { return time.Unix(s, 0).UTC() }
 
 // unixBounds turns a range whose zero bounds mean "open" into seconds.
@@ -141,6 +139,3 @@ func unixBounds(from, to time.Time) (lo, hi int64) {
 	}
 	return lo, hi
 }
-
-// Raw exposes the database handle for tests and diagnostics.
-func (db *DB) Raw() *sql.DB { return db.sql }

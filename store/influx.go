@@ -120,18 +120,3 @@ func toFloat(v any) (float64, bool) {
 	}
 	return 0, false
 }
-
-// QueryFlux runs a Flux query and returns its records as column maps, for
-// tests and diagnostics.
-func (i *Influx) QueryFlux(ctx context.Context, q string) ([]map[string]any, error) {
-	res, err := i.client.QueryAPI(i.org).Query(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	defer res.Close()
-	var out []map[string]any
-	for res.Next() {
-		out = append(out, res.Record().Values())
-	}
-	return out, res.Err()
-}

@@ -1,6 +1,6 @@
-// Package influxtest runs a real InfluxDB 1.8 server for tests. It never
-// skips: a missing influxd fails the test with instructions, so CI cannot
-// pass without the real thing.
+// Package influxtest runs a real InfluxDB 1.8 server for tests. A missing
+// influxd fails the test with instructions, so CI cannot pass without the
+// real thing; only the -short loop skips it on purpose.
 package influxtest
 
 import (
@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	influxdb2 "github.com/influxdata/influxdb-client-go/v2"
 )
 
 // Binary finds influxd: $INFLUXD_BIN, then the cache `make test` fills,
@@ -50,9 +52,13 @@ type Server struct {
 }
 
 // Start runs a fresh influxd on a free loopback port; it is stopped when the
-// test ends.
+// test ends. Under -short (the quick local loop) the test is skipped; a full
+// run without influxd fails.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs a real influxd: skipped by -short; make test runs it")
+	}
 	bin, err := Binary()
 	if err != nil {
 		t.Fatal(err)
@@ -221,4 +227,25 @@ func freePort(t testing.TB) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// QueryFlux runs a Flux query against the server and returns its records
+// as column maps; a failed query fails the test.
+func (s *Server) QueryFlux(t testing.TB, q string) []map[string]any {
+	t.Helper()
+	c := influxdb2.NewClient(s.URL, "")
+	defer c.Close()
+	res, err := c.QueryAPI("").Query(context.Background(), q)
+	if err != nil {
+		t.Fatalf("flux query: %v", err)
+	}
+	defer res.Close()
+	var out []map[string]any
+	for res.Next() {
+		out = append(out, res.Record().Values())
+	}
+	if err := res.Err(); err != nil {
+		t.Fatalf("flux query: %v", err)
+	}
+	return out
 }
