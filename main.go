@@ -23,9 +23,11 @@ import (
 	_ "time/tzdata" // the configured zone must load on a bare system
 
 	"github.com/meterd/meterd/analysis"
+	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/app"
 	"github.com/meterd/meterd/grafana"
 	"github.com/meterd/meterd/ingest"
+	"github.com/meterd/meterd/web"
 )
 
 // Set at build time with -ldflags "-X main.version=… -X main.commit=…".
@@ -182,11 +184,25 @@ func (c *cli) serve(args []string) error {
 		return err
 	}
 	defer a.Close()
-	return a.Run(ctx, nil, func(addr net.Addr) {
+	return a.Run(ctx, nil, handler(a), func(addr net.Addr) {
 		if err := sdNotify(c.env, "READY=1"); err != nil {
 			log.Warn("systemd notification failed", "error", err)
 		}
 	})
+}
+
+// handler is the HTTP side of a: the web package serves the App's
+// Service, each part through its own small interface.
+func handler(a *app.App) http.Handler {
+	svc, cfg := a.Service(), a.Config()
+	return web.NewServer(web.Deps{
+		Health: svc, Meters: svc, Imports: svc, Analysis: svc, Jobs: svc, Notes: svc, Status: svc,
+		Location:       cfg.Location,
+		Token:          cfg.Secrets.APIToken.Value(),
+		Registry:       a.Registry(),
+		MaxUploadBytes: cfg.HTTP.MaxUploadBytes,
+		Logger:         a.Logger(),
+	}).Handler()
 }
 
 // offline builds the app without serving, for commands that work on the
@@ -513,14 +529,14 @@ func (c *cli) healthcheck(args []string) error {
 		return fmt.Errorf("healthcheck: %v", err)
 	}
 	defer resp.Body.Close()
-	var h app.HealthReport
+	var h api.HealthReport
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&h); err != nil {
 		return fmt.Errorf("healthcheck: %s answered %s, not meterd's health JSON", *url, resp.Status)
 	}
-	if h.Status != app.StatusOK {
+	if h.Status != api.StatusOK {
 		var why []string
 		for name, ch := range h.Checks {
-			if ch.Status != app.StatusOK {
+			if ch.Status != api.StatusOK {
 				why = append(why, name+": "+ch.Message)
 			}
 		}

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/store/influxtest"
-	"github.com/meterd/meterd/web"
 )
 
 // writeLines writes line protocol straight to influxd, as Home Assistant's
@@ -177,7 +177,7 @@ func TestMonthlyReportJob(t *testing.T) {
 	}
 	// 62 is twice October 2024's 31, over the default factor 1.5.
 	_, body = ta.do(t, http.MethodGet, "/api/v1/anomalies?status=open", nil)
-	var an struct{ Anomalies []web.AnomalyOut }
+	var an struct{ Anomalies []api.AnomalyOut }
 	json.Unmarshal(body, &an)
 	if len(an.Anomalies) != 1 || an.Anomalies[0].Rule != "year_over_year" || *an.Anomalies[0].Observed != 62 || *an.Anomalies[0].Expected != 31 ||
 		an.Anomalies[0].From != "2025-10-01T00:00:00+02:00" {

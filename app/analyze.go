@@ -2,16 +2,16 @@ package app
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"github.com/meterd/meterd/analysis"
+	"github.com/meterd/meterd/api"
+	"github.com/meterd/meterd/fault"
 	"github.com/meterd/meterd/store"
-	"github.com/meterd/meterd/web"
 )
 
 // AnalyzeRequest is what `meterd analyze` and POST /api/v1/analyze ask.
-type AnalyzeRequest = web.AnalyzeRequest
+type AnalyzeRequest = api.AnalyzeRequest
 
 // Range resolves the request's dates: a billing year, or from/to with the
 // defaults "1 January this year" and "tomorrow" (this year so far).
@@ -20,10 +20,10 @@ func (a *App) Range(req AnalyzeRequest) (from, to time.Time, err error) {
 	now := a.now().In(loc)
 	if req.BillingYear != 0 {
 		if req.To != "" || req.From != "" {
-			return from, to, web.Errorf(http.StatusBadRequest, "give either billing_year or from/to, not both")
+			return from, to, fault.Errorf(fault.Invalid, "give either billing_year or from/to, not both")
 		}
 		if req.BillingYear < 1900 || req.BillingYear > 2200 {
-			return from, to, web.Errorf(http.StatusBadRequest, "billing_year %d is not a year", req.BillingYear)
+			return from, to, fault.Errorf(fault.Invalid, "billing_year %d is not a year", req.BillingYear)
 		}
 		from, to = analysis.BillingPeriod(req.BillingYear, a.cfg.BillingStart.Month, a.cfg.BillingStart.Day, loc)
 		return from, to, nil
@@ -36,7 +36,7 @@ func (a *App) Range(req AnalyzeRequest) (from, to time.Time, err error) {
 		}
 		t, err := time.ParseInLocation("2006-01-02", v, loc)
 		if err != nil {
-			return web.Errorf(http.StatusBadRequest, "%s %q is not a date (YYYY-MM-DD)", name, v)
+			return fault.Errorf(fault.Invalid, "%s %q is not a date (YYYY-MM-DD)", name, v)
 		}
 		*dst = t
 		return nil
@@ -48,7 +48,7 @@ func (a *App) Range(req AnalyzeRequest) (from, to time.Time, err error) {
 		return from, to, err
 	}
 	if !from.Before(to) {
-		return from, to, web.Errorf(http.StatusBadRequest, "from %s must be before to %s", from.Format("2006-01-02"), to.Format("2006-01-02"))
+		return from, to, fault.Errorf(fault.Invalid, "from %s must be before to %s", from.Format("2006-01-02"), to.Format("2006-01-02"))
 	}
 	return from, to, nil
 }
@@ -62,7 +62,7 @@ func (a *App) Analyze(ctx context.Context, req AnalyzeRequest) (*analysis.Result
 	}
 	for _, id := range req.Meters {
 		if _, ok := a.cfg.Meter(id); !ok {
-			return nil, web.Errorf(http.StatusNotFound, "unknown meter %q", id)
+			return nil, fault.Errorf(fault.NotFound, "unknown meter %q", id)
 		}
 	}
 	in, err := a.analysisInput(ctx, req.Meters)
@@ -121,12 +121,12 @@ func (a *App) analysisInput(ctx context.Context, ids []string) (analysis.Input, 
 func (a *App) meterReadings(ctx context.Context, m Meter) ([]analysis.Reading, error) {
 	if m.Source == SourceInflux {
 		if a.influx == nil {
-			return nil, web.Errorf(http.StatusServiceUnavailable, "meter %s is read from InfluxDB, which is not configured", m.ID)
+			return nil, fault.Errorf(fault.Unavailable, "meter %s is read from InfluxDB, which is not configured", m.ID)
 		}
 		src := m.InfluxSource
 		rs, err := a.influx.HASeries(ctx, src.Bucket, src.Measurement, src.EntityID, src.Field)
 		if err != nil {
-			return nil, web.Errorf(http.StatusServiceUnavailable, "meter %s: %v; try again when InfluxDB is back", m.ID, err)
+			return nil, fault.Errorf(fault.Unavailable, "meter %s: %v; try again when InfluxDB is back", m.ID, err)
 		}
 		out := make([]analysis.Reading, len(rs))
 		for i, r := range rs {

@@ -16,8 +16,8 @@ import (
 	"github.com/influxdata/influxdb-client-go/v2/api/write"
 
 	"github.com/meterd/meterd/analysis"
+	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/store"
-	"github.com/meterd/meterd/web"
 )
 
 // JobAnomalyCheck is the hourly check of the anomaly rules.
@@ -270,7 +270,7 @@ func (a *App) finishAnomalies(ctx context.Context, tally *anomalyTally) {
 // shows it.
 type alertPayload struct {
 	Event string `json:"event"`
-	web.AnomalyOut
+	api.AnomalyOut
 }
 
 // deliverAlerts sends the queued alerts, oldest first, and reports how

@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/store"
 	"github.com/meterd/meterd/store/influxtest"
-	"github.com/meterd/meterd/web"
 )
 
 // webhook is a stand-in for ntfy or Home Assistant: it records what it is
@@ -87,12 +87,12 @@ func TestAnomalyCheck(t *testing.T) {
 		Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: &logs, mu: &logMu}, nil)),
 	}, anomalyConfig, "METERD_API_TOKEN=anomaly-token", "METERD_ALERT_WEBHOOKS="+okHook.URL+"/hook?key=s3cret-hook,"+badHook.URL+"/hook")
 
-	open := func() map[string]web.AnomalyOut {
+	open := func() map[string]api.AnomalyOut {
 		t.Helper()
 		_, body := ta.do(t, http.MethodGet, "/api/v1/anomalies?status=open", nil)
-		var out struct{ Anomalies []web.AnomalyOut }
+		var out struct{ Anomalies []api.AnomalyOut }
 		json.Unmarshal(body, &out)
-		m := map[string]web.AnomalyOut{}
+		m := map[string]api.AnomalyOut{}
 		for _, a := range out.Anomalies {
 			m[a.Meter+" "+a.Rule] = a
 		}

@@ -13,10 +13,11 @@ import (
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
+	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/ingest/tibber"
 	"github.com/meterd/meterd/store"
-	"github.com/meterd/meterd/web"
 )
 
 // Options are what New needs besides the configuration.
@@ -98,22 +99,22 @@ func New(ctx context.Context, cfg *Config, o Options) (*App, error) {
 		return nil, err
 	}
 	a.health = NewHealth(o.Version, cfg.Secrets.All())
-	a.health.Set("sqlite", StatusOK, "")
+	a.health.Set("sqlite", api.StatusOK, "")
 	a.metrics = NewMetrics(o.Version, o.Commit, a.outboxGauge)
 	if cfg.Influx.Enabled() {
 		a.influx = store.NewInflux(store.InfluxOptions{
 			URL: cfg.Influx.URL, Token: cfg.Secrets.InfluxToken.Value(), Org: cfg.Influx.Org,
 			RawBucket: cfg.Influx.RawBucket, ProcessedBucket: cfg.Influx.ProcessedBucket,
 		})
-		a.health.Set("influxdb", StatusOK, "not contacted yet")
+		a.health.Set("influxdb", api.StatusOK, "not contacted yet")
 	} else {
-		a.health.Set("influxdb", StatusOK, "disabled: no influx.url; everything stays in SQLite")
+		a.health.Set("influxdb", api.StatusOK, "disabled: no influx.url; everything stays in SQLite")
 	}
 	if cfg.Secrets.TibberToken.Empty() {
 		a.log.Info("Tibber is off: no METERD_TIBBER_TOKEN")
 	} else {
 		a.tibber = newTibberClient(cfg, a.now, a.metrics, o.Tibber)
-		a.health.Set("tibber", StatusOK, "not polled yet")
+		a.health.Set("tibber", api.StatusOK, "not polled yet")
 	}
 	// Open anomalies outlive a restart; so must their gauge.
 	a.refreshAnomalyGauge(ctx)
@@ -134,11 +135,6 @@ func New(ctx context.Context, cfg *Config, o Options) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	a.server = &http.Server{
-		Handler:           web.NewServer(a.webDeps()).Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
 	return a, nil
 }
 
@@ -148,10 +144,27 @@ func (a *App) DB() *store.DB { return a.db }
 // Health is the app's health state.
 func (a *App) Health() *Health { return a.health }
 
-// Run serves HTTP on ln (nil: listen on http.listen) and runs the scheduler
-// until ctx is cancelled, then shuts both down within one deadline. ready is
-// called once the server accepts connections.
-func (a *App) Run(ctx context.Context, ln net.Listener, ready func(addr net.Addr)) error {
+// Config is the configuration the App runs with.
+func (a *App) Config() *Config { return a.cfg }
+
+// Registry holds the App's metrics; the HTTP side registers its own there
+// and serves it as /metrics.
+func (a *App) Registry() *prometheus.Registry { return a.metrics.Registry }
+
+// Logger is the App's logger.
+func (a *App) Logger() *slog.Logger { return a.log }
+
+// Run serves handler on ln (nil: listen on http.listen) and runs the
+// scheduler until ctx is cancelled, then shuts both down within one
+// deadline. ready is called once the server accepts connections. The
+// handler is made by the caller (the web package, wired in main), so that
+// the application does not depend on its HTTP side.
+func (a *App) Run(ctx context.Context, ln net.Listener, handler http.Handler, ready func(addr net.Addr)) error {
+	a.server = &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
 	if ln == nil {
 		var err error
 		ln, err = net.Listen("tcp", a.cfg.HTTP.Listen)

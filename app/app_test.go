@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/meterd/meterd/api"
+	"github.com/meterd/meterd/web"
 )
 
 // testApp is a running App on a loopback port.
@@ -33,6 +36,20 @@ func startApp(t *testing.T, yamlBody string, env ...string) *testApp {
 func startAppAt(t *testing.T, now func() time.Time, yamlBody string, env ...string) *testApp {
 	t.Helper()
 	return startAppOpts(t, Options{Now: now}, yamlBody, env...)
+}
+
+// testHandler wires the web package to a as main does: the tests drive
+// the daemon through its real HTTP side.
+func testHandler(a *App) http.Handler {
+	svc := a.Service()
+	return web.NewServer(web.Deps{
+		Health: svc, Meters: svc, Imports: svc, Analysis: svc, Jobs: svc, Notes: svc, Status: svc,
+		Location:       a.cfg.Location,
+		Token:          a.cfg.Secrets.APIToken.Value(),
+		Registry:       a.Registry(),
+		MaxUploadBytes: a.cfg.HTTP.MaxUploadBytes,
+		Logger:         a.log,
+	}).Handler()
 }
 
 // startAppOpts is startApp with options.
@@ -57,7 +74,7 @@ func startAppOpts(t *testing.T, o Options, yamlBody string, env ...string) *test
 	}
 	done := make(chan error, 1)
 	ready := make(chan struct{})
-	go func() { done <- a.Run(ctx, ln, func(net.Addr) { close(ready) }) }()
+	go func() { done <- a.Run(ctx, ln, testHandler(a), func(net.Addr) { close(ready) }) }()
 	<-ready
 	ta := &testApp{App: a, URL: "http://" + ln.Addr().String(), token: cfg.Secrets.APIToken.Value()}
 	stopped := false
@@ -95,10 +112,10 @@ func (ta *testApp) do(t *testing.T, method, path string, body any) (int, []byte)
 	return resp.StatusCode, out
 }
 
-func (ta *testApp) health(t *testing.T) HealthReport {
+func (ta *testApp) health(t *testing.T) api.HealthReport {
 	t.Helper()
 	_, body := ta.do(t, http.MethodGet, "/health", nil)
-	var h HealthReport
+	var h api.HealthReport
 	if err := json.Unmarshal(body, &h); err != nil {
 		t.Fatalf("health %s: %v", body, err)
 	}
@@ -144,7 +161,7 @@ func hourly(from time.Time, n int, start float64) []apiReading {
 func TestServeWithoutInfluxIsHealthy(t *testing.T) {
 	ta := startApp(t, "meters:\n  - {id: wasser, utility: water, unit: m³}\n", "METERD_API_TOKEN=tok-123456")
 	h := ta.health(t)
-	if h.Status != StatusOK || h.Version != "test" || h.Checks["sqlite"].Status != StatusOK {
+	if h.Status != api.StatusOK || h.Version != "test" || h.Checks["sqlite"].Status != api.StatusOK {
 		t.Fatalf("health %+v", h)
 	}
 	if !strings.Contains(h.Checks["influxdb"].Message, "disabled") {

@@ -6,45 +6,36 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/meterd/meterd/analysis"
+	"github.com/meterd/meterd/api"
+	"github.com/meterd/meterd/fault"
 	"github.com/meterd/meterd/ingest"
 	"github.com/meterd/meterd/store"
-	"github.com/meterd/meterd/web"
 )
 
-// backend adapts the App to what the HTTP side needs.
-type backend struct{ a *App }
+// Service is the App as the HTTP side sees it: one method per thing a
+// request can ask, with the concrete types of package api. It satisfies the
+// web package's small interfaces without app importing web.
+type Service struct{ a *App }
 
-func (a *App) webDeps() web.Deps {
-	return web.Deps{
-		Backend:        backend{a},
-		Token:          a.cfg.Secrets.APIToken.Value(),
-		Registry:       a.metrics.Registry,
-		MaxUploadBytes: a.cfg.HTTP.MaxUploadBytes,
-		Logger:         a.log,
-	}
-}
+// Service returns the App's request-facing methods.
+func (a *App) Service() Service { return Service{a} }
 
-func (b backend) Health() (string, any) {
-	r := b.a.health.Report()
-	return r.Status, r
-}
+// HealthReport is the body of /health.
+func (b Service) HealthReport() api.HealthReport { return b.a.health.Report() }
 
-func (b backend) Location() *time.Location { return b.a.cfg.Location }
-
-func (b backend) Meters(ctx context.Context) ([]web.MeterInfo, error) {
+func (b Service) Meters(ctx context.Context) ([]api.MeterInfo, error) {
 	last, err := b.a.db.LastReadings(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]web.MeterInfo, 0, len(b.a.cfg.Meters))
+	out := make([]api.MeterInfo, 0, len(b.a.cfg.Meters))
 	for _, m := range b.a.cfg.Meters {
-		mi := web.MeterInfo{
+		mi := api.MeterInfo{
 			ID: m.ID, Type: string(m.Kind), Utility: string(m.Utility), Unit: string(m.Unit),
 			Reading: string(m.Reading), Source: string(m.Source), Description: m.Description,
 		}
@@ -57,53 +48,59 @@ func (b backend) Meters(ctx context.Context) ([]web.MeterInfo, error) {
 	return out, nil
 }
 
-func (a *App) readingOut(r store.Reading) web.ReadingOut {
-	return web.ReadingOut{Time: r.Time.In(a.cfg.Location).Format(time.RFC3339), Value: r.Value, Source: r.Source}
+func (a *App) readingOut(r store.Reading) api.ReadingOut {
+	return api.ReadingOut{Time: r.Time.In(a.cfg.Location).Format(time.RFC3339), Value: r.Value, Source: r.Source}
 }
 
 // physicalMeter returns the meter readings may be stored for.
 func (a *App) physicalMeter(id string) (Meter, error) {
 	m, ok := a.cfg.Meter(id)
 	if !ok {
-		return Meter{}, web.Errorf(http.StatusNotFound, "unknown meter %q: see GET /api/v1/meters for the configured ones", id)
+		return Meter{}, fault.Errorf(fault.NotFound, "unknown meter %q: see GET /api/v1/meters for the configured ones", id)
 	}
 	if m.Kind != analysis.Physical {
-		return Meter{}, web.Errorf(http.StatusBadRequest, "meter %q is a %s meter, computed from others: readings belong to its physical meters", id, m.Kind)
+		return Meter{}, fault.Errorf(fault.Invalid, "meter %q is a %s meter, computed from others: readings belong to its physical meters", id, m.Kind)
 	}
 	return m, nil
 }
 
-func (b backend) AddReadings(ctx context.Context, meter string, req web.ReadingsRequest) (ingest.Summary, error) {
+func (b Service) AddReadings(ctx context.Context, meter string, req api.ReadingsRequest) (ingest.Summary, error) {
 	return b.a.Import(ctx, ImportRequest{
 		Meter: meter, Source: req.Source, Readings: req.Readings, Rejected: req.Rejected,
 		DryRun: req.DryRun, Strict: req.Strict,
 	})
 }
 
-func (b backend) Readings(ctx context.Context, meter string, from, to time.Time) ([]web.ReadingOut, error) {
+func (b Service) Readings(ctx context.Context, meter string, from, to time.Time) ([]api.ReadingOut, error) {
 	if _, ok := b.a.cfg.Meter(meter); !ok {
-		return nil, web.Errorf(http.StatusNotFound, "unknown meter %q", meter)
+		return nil, fault.Errorf(fault.NotFound, "unknown meter %q", meter)
 	}
 	rs, err := b.a.db.Readings(ctx, meter, from, to)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]web.ReadingOut, len(rs))
+	out := make([]api.ReadingOut, len(rs))
 	for i, r := range rs {
 		out[i] = b.a.readingOut(r)
 	}
 	return out, nil
 }
 
-func (b backend) Runs(ctx context.Context, job string, limit int) (any, error) {
+// Runs lists a job's recorded runs (all jobs for an empty name), newest
+// first.
+func (b Service) Runs(ctx context.Context, job string, limit int) ([]api.Run, error) {
 	runs, err := b.a.db.Runs(ctx, job, limit)
-	if runs == nil {
-		runs = []store.Run{}
+	if err != nil {
+		return nil, err
 	}
-	return runs, err
+	out := make([]api.Run, len(runs))
+	for i, r := range runs {
+		out[i] = api.Run(r)
+	}
+	return out, nil
 }
 
-func (b backend) ImportFile(ctx context.Context, meter, name string, f ingest.FileSource, size int64, dryRun, strict bool) (ingest.Summary, error) {
+func (b Service) ImportFile(ctx context.Context, meter, name string, f ingest.FileSource, size int64, dryRun, strict bool) (ingest.Summary, error) {
 	sums, err := b.a.ImportFile(ctx, meter, name, f, size, dryRun, strict)
 	if err != nil {
 		return ingest.Summary{}, err
@@ -111,11 +108,12 @@ func (b backend) ImportFile(ctx context.Context, meter, name string, f ingest.Fi
 	return sums[0], nil
 }
 
-func (b backend) HomeAssistantState(ctx context.Context, s ingest.HAState) (any, error) {
+// HomeAssistantState stores a state pushed by Home Assistant.
+func (b Service) HomeAssistantState(ctx context.Context, s ingest.HAState) (api.HAReply, error) {
 	return b.a.HomeAssistantState(ctx, s)
 }
 
-func (b backend) Export(ctx context.Context, w io.Writer, meters []string, from, to time.Time) error {
+func (b Service) Export(ctx context.Context, w io.Writer, meters []string, from, to time.Time) error {
 	return b.a.Export(ctx, w, meters, from, to)
 }
 
@@ -123,7 +121,7 @@ func (b backend) Export(ctx context.Context, w io.Writer, meters []string, from,
 // mapped to its entity. Unavailable and unknown states are acknowledged and
 // ignored: a failed push is lost on Home Assistant's side, so meterd must
 // never answer an ordinary state with an error.
-func (a *App) HomeAssistantState(ctx context.Context, s ingest.HAState) (any, error) {
+func (a *App) HomeAssistantState(ctx context.Context, s ingest.HAState) (api.HAReply, error) {
 	var m Meter
 	found := false
 	for _, c := range a.cfg.Meters {
@@ -133,27 +131,28 @@ func (a *App) HomeAssistantState(ctx context.Context, s ingest.HAState) (any, er
 		}
 	}
 	if !found {
-		return nil, web.Errorf(http.StatusNotFound, "entity %s is not mapped to a meter: add homeassistant: {entity_id: %s} to a meter with source: homeassistant", s.EntityID, s.EntityID)
+		return api.HAReply{}, fault.Errorf(fault.NotFound, "entity %s is not mapped to a meter: add homeassistant: {entity_id: %s} to a meter with source: homeassistant", s.EntityID, s.EntityID)
 	}
 	if s.Ignored {
-		return map[string]any{"meter": m.ID, "ignored": true, "reason": s.Reason}, nil
+		return api.HAReply{Ignored: true, Meter: m.ID, Reason: s.Reason}, nil
 	}
 	v := s.Value
 	if s.Unit != "" {
 		u, err := analysis.ParseUnit(s.Unit)
 		if err != nil {
-			return nil, web.Errorf(http.StatusBadRequest, "unit %q of %s: %v", s.Unit, s.EntityID, err)
+			return api.HAReply{}, fault.Errorf(fault.Invalid, "unit %q of %s: %v", s.Unit, s.EntityID, err)
 		}
 		conv, ok := analysis.ConvertConstant(v, u, m.Unit)
 		if !ok {
-			return nil, web.Errorf(http.StatusBadRequest, "%s reports %s but meter %s counts %s", s.EntityID, u, m.ID, m.Unit)
+			return api.HAReply{}, fault.Errorf(fault.Invalid, "%s reports %s but meter %s counts %s", s.EntityID, u, m.ID, m.Unit)
 		}
 		v = conv
 	}
-	return a.Import(ctx, ImportRequest{
+	sum, err := a.Import(ctx, ImportRequest{
 		Meter: m.ID, Source: "homeassistant",
 		Readings: []ingest.Reading{{Row: 1, Time: s.Time, Value: v}},
 	})
+	return api.HAReply{Summary: sum}, err
 }
 
 // ExportHeader is the first line of an export; ImportFile reads it back.
@@ -190,25 +189,27 @@ func (a *App) Export(ctx context.Context, w io.Writer, meters []string, from, to
 	return bw.Flush()
 }
 
-func (b backend) Analyze(ctx context.Context, req web.AnalyzeRequest) (any, error) {
+// Analyze computes consumption figures.
+func (b Service) Analyze(ctx context.Context, req api.AnalyzeRequest) (*analysis.Result, error) {
 	return b.a.Analyze(ctx, req)
 }
 
-func (b backend) RunJob(ctx context.Context, name string) (int64, error) {
+func (b Service) RunJob(ctx context.Context, name string) (int64, error) {
 	return b.a.RunJobNow(ctx, name)
 }
 
-func (b backend) MonthlyReport(ctx context.Context, month string) (any, error) {
+// MonthlyReport returns the stored report of a month (YYYY-MM).
+func (b Service) MonthlyReport(ctx context.Context, month string) (api.MonthlyReport, error) {
 	t, err := time.ParseInLocation("2006-01", month, b.a.cfg.Location)
 	if err != nil {
-		return nil, web.Errorf(http.StatusBadRequest, "month %q is not YYYY-MM", month)
+		return api.MonthlyReport{}, fault.Errorf(fault.Invalid, "month %q is not YYYY-MM", month)
 	}
 	reports, created, err := b.a.db.MonthlyReport(ctx, t.Format("2006-01"))
 	if err != nil {
-		return nil, err
+		return api.MonthlyReport{}, err
 	}
 	if len(reports) == 0 {
-		return nil, web.Errorf(http.StatusNotFound, "no report for %s yet: it is made on the 1st of the next month, or now with POST /api/v1/jobs/monthly_report/run (for the month before the current one)", month)
+		return api.MonthlyReport{}, fault.Errorf(fault.NotFound, "no report for %s yet: it is made on the 1st of the next month, or now with POST /api/v1/jobs/monthly_report/run (for the month before the current one)", month)
 	}
 	meters := []json.RawMessage{}
 	for _, m := range b.a.cfg.Meters {
@@ -216,5 +217,5 @@ func (b backend) MonthlyReport(ctx context.Context, month string) (any, error) {
 			meters = append(meters, r)
 		}
 	}
-	return map[string]any{"month": t.Format("2006-01"), "created": created.In(b.a.cfg.Location).Format(time.RFC3339), "meters": meters}, nil
+	return api.MonthlyReport{Month: t.Format("2006-01"), Created: created.In(b.a.cfg.Location).Format(time.RFC3339), Meters: meters}, nil
 }

@@ -3,11 +3,12 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"github.com/meterd/meterd/grafana/grafanatest"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/meterd/meterd/grafana/grafanatest"
 
 	"github.com/meterd/meterd/grafana"
 	"github.com/meterd/meterd/store"

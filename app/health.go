@@ -1,38 +1,22 @@
 package app
 
-import "sync"
+import (
+	"sync"
 
-// Health statuses, worst last.
-const (
-	StatusOK       = "ok"
-	StatusDegraded = "degraded"
-	StatusDown     = "down"
+	"github.com/meterd/meterd/api"
 )
-
-// Check is one component's state as /health shows it.
-type Check struct {
-	Status  string `json:"status"`
-	Message string `json:"message,omitempty"`
-}
-
-// HealthReport is the body of /health.
-type HealthReport struct {
-	Status  string           `json:"status"`
-	Checks  map[string]Check `json:"checks"`
-	Version string           `json:"version"`
-}
 
 // Health collects component states; jobs set them as they learn.
 type Health struct {
 	mu      sync.Mutex
-	checks  map[string]Check
+	checks  map[string]api.Check
 	version string
 	red     redactor
 }
 
 // NewHealth starts with no components.
 func NewHealth(version string, secrets []string) *Health {
-	return &Health{checks: map[string]Check{}, version: version, red: newRedactor(secrets)}
+	return &Health{checks: map[string]api.Check{}, version: version, red: newRedactor(secrets)}
 }
 
 // Set records a component's state. Messages pass the secret redactor, since
@@ -40,22 +24,22 @@ func NewHealth(version string, secrets []string) *Health {
 func (h *Health) Set(component, status, message string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.checks[component] = Check{Status: status, Message: h.red.text(message)}
+	h.checks[component] = api.Check{Status: status, Message: h.red.text(message)}
 }
 
 // Report is the overall state: down if any component is down, degraded if
 // any is degraded, else ok.
-func (h *Health) Report() HealthReport {
+func (h *Health) Report() api.HealthReport {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	r := HealthReport{Status: StatusOK, Checks: make(map[string]Check, len(h.checks)), Version: h.version}
+	r := api.HealthReport{Status: api.StatusOK, Checks: make(map[string]api.Check, len(h.checks)), Version: h.version}
 	for n, c := range h.checks {
 		r.Checks[n] = c
 		switch {
-		case c.Status == StatusDown:
-			r.Status = StatusDown
-		case c.Status == StatusDegraded && r.Status == StatusOK:
-			r.Status = StatusDegraded
+		case c.Status == api.StatusDown:
+			r.Status = api.StatusDown
+		case c.Status == api.StatusDegraded && r.Status == api.StatusOK:
+			r.Status = api.StatusDegraded
 		}
 	}
 	return r

@@ -3,16 +3,15 @@ package app
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/meterd/meterd/analysis"
+	"github.com/meterd/meterd/fault"
 	"github.com/meterd/meterd/ingest"
 	"github.com/meterd/meterd/store"
-	"github.com/meterd/meterd/web"
 )
 
 // ImportRequest is one batch of parsed readings for one physical meter.
@@ -45,7 +44,7 @@ func (a *App) Import(ctx context.Context, req ImportRequest) (ingest.Summary, er
 			}
 			lines = append(lines, fmt.Sprintf("row %d: %s", r.Row, r.Error))
 		}
-		return ingest.Summary{}, web.Errorf(http.StatusBadRequest, "strict import refused, nothing was written: %d rejected rows (%s)", len(req.Rejected), strings.Join(lines, "; "))
+		return ingest.Summary{}, fault.Errorf(fault.Invalid, "strict import refused, nothing was written: %d rejected rows (%s)", len(req.Rejected), strings.Join(lines, "; "))
 	}
 	sum := ingest.Summary{Meter: m.ID, File: req.FileName, DryRun: req.DryRun, Parsed: len(req.Readings), Rejected: req.Rejected}
 	srs := make([]store.Reading, len(req.Readings))
@@ -216,7 +215,7 @@ func (a *App) ImportFile(ctx context.Context, meterID, name string, f ingest.Fil
 		return nil, err
 	}
 	if meterID == "" && !pf.HasMeterColumn {
-		return nil, web.Errorf(http.StatusBadRequest, "%s has no meter column: say which meter it is for (--meter ID)", pf.Name)
+		return nil, fault.Errorf(fault.Invalid, "%s has no meter column: say which meter it is for (--meter ID)", pf.Name)
 	}
 	groups := map[string]*ImportRequest{}
 	var order []string

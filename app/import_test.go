@@ -13,8 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/meterd/meterd/ingest"
 	"github.com/xuri/excelize/v2"
+
+	"github.com/meterd/meterd/ingest"
 )
 
 const importConfig = `

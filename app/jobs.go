@@ -3,14 +3,14 @@ package app
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
 
-	"github.com/meterd/meterd/web"
+	"github.com/meterd/meterd/api"
+	"github.com/meterd/meterd/fault"
 )
 
 // Job names as they appear in the run history, metrics and the API.
@@ -79,7 +79,7 @@ func (a *App) RunJobNow(ctx context.Context, name string) (int64, error) {
 		}
 	}
 	if fn == nil {
-		return 0, web.Errorf(http.StatusNotFound, "no job %q (jobs: %s)", name, strings.Join(names, ", "))
+		return 0, fault.Errorf(fault.NotFound, "no job %q (jobs: %s)", name, strings.Join(names, ", "))
 	}
 	id, err := a.db.StartRun(ctx, name, a.now())
 	if err != nil {
@@ -186,7 +186,7 @@ func (a *App) deliverOutbox(ctx context.Context) (any, bool, error) {
 		if qerr == nil {
 			msg = fmt.Sprintf("%s; %d points queued, delivery retried every %s", msg, queued, a.cfg.Influx.FlushInterval)
 		}
-		a.health.Set("influxdb", StatusDegraded, msg)
+		a.health.Set("influxdb", api.StatusDegraded, msg)
 		changed := a.outboxLastErr == ""
 		a.outboxLastErr = err.Error()
 		return map[string]any{"delivered": n, "queued": queued}, changed || n > 0, err
@@ -196,7 +196,7 @@ func (a *App) deliverOutbox(ctx context.Context) (any, bool, error) {
 	if queued > 0 {
 		msg = fmt.Sprintf("reachable; %d points queued", queued)
 	}
-	a.health.Set("influxdb", StatusOK, msg)
+	a.health.Set("influxdb", api.StatusOK, msg)
 	return map[string]any{"delivered": n, "queued": queued}, n > 0, nil
 }
 

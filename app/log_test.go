@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/meterd/meterd/api"
 )
 
 func TestLoggerRedactsSecrets(t *testing.T) {
@@ -35,7 +37,7 @@ func TestInfluxDownAtStartDegradesNotFails(t *testing.T) {
 	addr := l.Addr().String()
 	l.Close()
 	ta := startApp(t, "influx:\n  url: http://"+addr+"\n  flush_interval: 1s\nmeters:\n  - {id: gas, utility: gas, unit: m³}\n")
-	eventually(t, 15*time.Second, "degraded health", func() bool { return ta.health(t).Status == StatusDegraded })
+	eventually(t, 15*time.Second, "degraded health", func() bool { return ta.health(t).Status == api.StatusDegraded })
 	h := ta.health(t)
 	if !strings.Contains(h.Checks["influxdb"].Message, "InfluxDB") {
 		t.Errorf("influxdb check %+v; want a reason", h.Checks["influxdb"])

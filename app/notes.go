@@ -2,11 +2,11 @@ package app
 
 import (
 	"context"
-	"net/http"
 	"time"
 
+	"github.com/meterd/meterd/api"
+	"github.com/meterd/meterd/fault"
 	"github.com/meterd/meterd/store"
-	"github.com/meterd/meterd/web"
 )
 
 func (a *App) rfc3339(t time.Time) string { return t.In(a.cfg.Location).Format(time.RFC3339) }
@@ -20,17 +20,17 @@ func (a *App) optRFC3339(t *time.Time) string {
 
 // knownMeter checks a meter filter or reference; empty means "all" or
 // "the household".
-func (a *App) knownMeter(id string, code int) error {
+func (a *App) knownMeter(id string, kind fault.Kind) error {
 	if id == "" {
 		return nil
 	}
 	if _, ok := a.cfg.Meter(id); !ok {
-		return web.Errorf(code, "unknown meter %q: see GET /api/v1/meters for the configured ones", id)
+		return fault.Errorf(kind, "unknown meter %q: see GET /api/v1/meters for the configured ones", id)
 	}
 	return nil
 }
 
-func (b backend) Anomalies(ctx context.Context, status, meter string, limit int) ([]web.AnomalyOut, error) {
+func (b Service) Anomalies(ctx context.Context, status, meter string, limit int) ([]api.AnomalyOut, error) {
 	a := b.a
 	// Anomalies also exist for parts that are no meters (the Tibber
 	// token), so an unknown meter is an empty list, not an error.
@@ -38,15 +38,15 @@ func (b backend) Anomalies(ctx context.Context, status, meter string, limit int)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]web.AnomalyOut, len(rows))
+	out := make([]api.AnomalyOut, len(rows))
 	for i, r := range rows {
 		out[i] = b.a.anomalyOut(r)
 	}
 	return out, nil
 }
 
-func (a *App) anomalyOut(r store.Anomaly) web.AnomalyOut {
-	return web.AnomalyOut{
+func (a *App) anomalyOut(r store.Anomaly) api.AnomalyOut {
+	return api.AnomalyOut{
 		ID: r.ID, Meter: r.Meter, Rule: r.Rule, Status: r.Status,
 		From: a.rfc3339(r.Start), To: a.optRFC3339(r.End),
 		Observed: r.Observed, Expected: r.Expected, Message: r.Message,
@@ -54,67 +54,67 @@ func (a *App) anomalyOut(r store.Anomaly) web.AnomalyOut {
 	}
 }
 
-func (a *App) annotationOut(n store.Annotation) web.Annotation {
-	return web.Annotation{ID: n.ID, Meter: n.Meter, Time: a.rfc3339(n.Start), End: a.optRFC3339(n.End), Text: n.Text, Created: a.rfc3339(n.Created)}
+func (a *App) annotationOut(n store.Annotation) api.Annotation {
+	return api.Annotation{ID: n.ID, Meter: n.Meter, Time: a.rfc3339(n.Start), End: a.optRFC3339(n.End), Text: n.Text, Created: a.rfc3339(n.Created)}
 }
 
-func (b backend) Annotations(ctx context.Context, meter string, from, to time.Time) ([]web.Annotation, error) {
-	if err := b.a.knownMeter(meter, http.StatusNotFound); err != nil {
+func (b Service) Annotations(ctx context.Context, meter string, from, to time.Time) ([]api.Annotation, error) {
+	if err := b.a.knownMeter(meter, fault.NotFound); err != nil {
 		return nil, err
 	}
 	rows, err := b.a.db.Annotations(ctx, meter, from, to)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]web.Annotation, len(rows))
+	out := make([]api.Annotation, len(rows))
 	for i, n := range rows {
 		out[i] = b.a.annotationOut(n)
 	}
 	return out, nil
 }
 
-func (b backend) AddAnnotation(ctx context.Context, n web.NewAnnotation) (web.Annotation, error) {
+func (b Service) AddAnnotation(ctx context.Context, n api.NewAnnotation) (api.Annotation, error) {
 	// The meter is named in the body, not the path: a bad one is bad input.
-	if err := b.a.knownMeter(n.Meter, http.StatusBadRequest); err != nil {
-		return web.Annotation{}, web.Errorf(http.StatusBadRequest, "meter: %v (or leave it out for a note on the whole household)", err)
+	if err := b.a.knownMeter(n.Meter, fault.Invalid); err != nil {
+		return api.Annotation{}, fault.Errorf(fault.Invalid, "meter: %v (or leave it out for a note on the whole household)", err)
 	}
 	saved, err := b.a.db.AddAnnotation(ctx, store.Annotation{Meter: n.Meter, Start: n.Start, End: n.End, Text: n.Text})
 	if err != nil {
-		return web.Annotation{}, err
+		return api.Annotation{}, err
 	}
 	return b.a.annotationOut(saved), nil
 }
 
-func (b backend) DeleteAnnotation(ctx context.Context, id int64) error {
+func (b Service) DeleteAnnotation(ctx context.Context, id int64) error {
 	ok, err := b.a.db.DeleteAnnotation(ctx, id)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return web.Errorf(http.StatusNotFound, "no annotation %d: see GET /api/v1/annotations", id)
+		return fault.Errorf(fault.NotFound, "no annotation %d: see GET /api/v1/annotations", id)
 	}
 	return nil
 }
 
-func (b backend) Status(ctx context.Context) (web.StatusInfo, error) {
+func (b Service) Status(ctx context.Context) (api.StatusInfo, error) {
 	return b.a.Status(ctx)
 }
 
 // Status gathers the status page: health, each job's last and next run
 // and last error, the open anomalies and each meter's last reading.
-func (a *App) Status(ctx context.Context) (web.StatusInfo, error) {
-	info := web.StatusInfo{Health: a.health.Report()}
+func (a *App) Status(ctx context.Context) (api.StatusInfo, error) {
+	info := api.StatusInfo{Health: a.health.Report()}
 	next := map[string]time.Time{}
 	for _, j := range a.sched.Jobs() {
 		if t, err := j.NextRun(); err == nil {
 			next[j.Name()] = t
 		}
 	}
-	summary := func(r store.Run) *web.RunSummary {
-		return &web.RunSummary{Started: a.rfc3339(r.Started), Status: r.Status, Error: r.Error}
+	summary := func(r store.Run) *api.RunSummary {
+		return &api.RunSummary{Started: a.rfc3339(r.Started), Status: r.Status, Error: r.Error}
 	}
 	for _, d := range a.jobs() {
-		js := web.JobStatus{Name: d.name}
+		js := api.JobStatus{Name: d.name}
 		if d.def != nil {
 			js.Schedule = d.schedule
 		}
@@ -137,7 +137,7 @@ func (a *App) Status(ctx context.Context) (web.StatusInfo, error) {
 		}
 		info.Jobs = append(info.Jobs, js)
 	}
-	b := backend{a}
+	b := Service{a}
 	var err error
 	if info.Anomalies, err = b.Anomalies(ctx, "open", "", 100); err != nil {
 		return info, err

@@ -7,22 +7,22 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/meterd/meterd/web"
+	"github.com/meterd/meterd/api"
 )
 
 func TestAnnotationsAPI(t *testing.T) {
 	ta := startApp(t, importConfig, "METERD_API_TOKEN=notes-token")
-	add := func(body map[string]string) (int, web.Annotation, string) {
+	add := func(body map[string]string) (int, api.Annotation, string) {
 		t.Helper()
 		code, raw := ta.do(t, http.MethodPost, "/api/v1/annotations", body)
-		var a web.Annotation
+		var a api.Annotation
 		json.Unmarshal(raw, &a)
 		return code, a, string(raw)
 	}
-	list := func(query string) []web.Annotation {
+	list := func(query string) []api.Annotation {
 		t.Helper()
 		code, raw := ta.do(t, http.MethodGet, "/api/v1/annotations"+query, nil)
-		var out struct{ Annotations []web.Annotation }
+		var out struct{ Annotations []api.Annotation }
 		if err := json.Unmarshal(raw, &out); code != 200 || err != nil {
 			t.Fatalf("list %s: %d %s", query, code, raw)
 		}

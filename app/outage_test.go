@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/store/influxtest"
 )
 
@@ -35,7 +36,7 @@ meters:
 
 	post(hourly(t0, 10, 1000))
 	eventually(t, 20*time.Second, "first delivery", outboxEmpty)
-	if h := ta.health(t); h.Status != StatusOK {
+	if h := ta.health(t); h.Status != api.StatusOK {
 		t.Fatalf("health before outage: %+v", h)
 	}
 
@@ -45,7 +46,7 @@ meters:
 	post([]apiReading{{t0.Format(time.RFC3339), 999.5}})
 	eventually(t, 20*time.Second, "health degraded", func() bool {
 		h := ta.health(t)
-		return h.Status == StatusDegraded && h.Checks["influxdb"].Status == StatusDegraded
+		return h.Status == api.StatusDegraded && h.Checks["influxdb"].Status == api.StatusDegraded
 	})
 	h := ta.health(t)
 	if msg := h.Checks["influxdb"].Message; !strings.Contains(msg, "11 points queued") {
@@ -61,7 +62,7 @@ meters:
 
 	srv.Restart()
 	eventually(t, 30*time.Second, "delivery after the outage", outboxEmpty)
-	eventually(t, 10*time.Second, "health ok", func() bool { return ta.health(t).Status == StatusOK })
+	eventually(t, 10*time.Second, "health ok", func() bool { return ta.health(t).Status == api.StatusOK })
 
 	rows := srv.Select("meters", `SELECT "value", "source" FROM "kWh" WHERE "entity_id" = 'strom' ORDER BY time`)
 	if len(rows) != 20 {

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/ingest/tibber"
 	"github.com/meterd/meterd/store"
 )
@@ -227,23 +228,23 @@ func (a *App) tibberHealth(ctx context.Context, meter Meter, err error, res Tibb
 	changed := false
 	switch {
 	case err == nil:
-		a.health.Set("tibber", StatusOK, fmt.Sprintf("last sync %s: %d new, %d updated, %d hours still without data",
+		a.health.Set("tibber", api.StatusOK, fmt.Sprintf("last sync %s: %d new, %d updated, %d hours still without data",
 			a.now().In(a.cfg.Location).Format("2006-01-02 15:04"), res.New, res.Updated, res.StillNull))
 		if ok, _ := a.resolveAnomaly(ctx, subject, RuleTibberToken); ok {
 			a.log.Info("Tibber token accepted again")
 			changed = true
 		}
 	case tibber.IsAuth(err):
-		a.health.Set("tibber", StatusDegraded, "Tibber token rejected: set a valid METERD_TIBBER_TOKEN")
+		a.health.Set("tibber", api.StatusDegraded, "Tibber token rejected: set a valid METERD_TIBBER_TOKEN")
 		if ok, _ := a.openAnomaly(ctx, store.Anomaly{Meter: subject, Rule: RuleTibberToken, Start: a.now(),
 			Message: "Tibber rejected the token; no consumption or prices arrive until METERD_TIBBER_TOKEN is renewed"}); ok {
 			a.log.Error("Tibber token rejected")
 			changed = true
 		}
 	case errors.As(err, &te) && (te.Kind == tibber.KindRateLimited || te.Kind == tibber.KindBackoff):
-		a.health.Set("tibber", StatusDegraded, fmt.Sprintf("Tibber rate limit: pausing until %s", te.Until.In(a.cfg.Location).Format("15:04")))
+		a.health.Set("tibber", api.StatusDegraded, fmt.Sprintf("Tibber rate limit: pausing until %s", te.Until.In(a.cfg.Location).Format("15:04")))
 	default:
-		a.health.Set("tibber", StatusDegraded, err.Error()+"; retried at the next poll")
+		a.health.Set("tibber", api.StatusDegraded, err.Error()+"; retried at the next poll")
 	}
 	if changed {
 		// The poll does not wait for webhooks; the daemon's sender does.

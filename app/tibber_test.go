@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/ingest/tibber"
 	"github.com/meterd/meterd/ingest/tibber/tibbertest"
 	"github.com/meterd/meterd/store/influxtest"
-	"github.com/meterd/meterd/web"
 )
 
 // hourValue is the fake's consumption of the i-th hour: distinct per hour,
@@ -150,7 +150,7 @@ func TestTibberBackfillResumes(t *testing.T) {
 	if err == nil || !strings.Contains(res.Backfill, "interrupted after 1 pages") {
 		t.Fatalf("interrupted sync: %+v %v", res, err)
 	}
-	if h := ta.health(t); h.Checks["tibber"].Status != StatusDegraded {
+	if h := ta.health(t); h.Checks["tibber"].Status != api.StatusDegraded {
 		t.Errorf("health %+v", h.Checks["tibber"])
 	}
 	fake.FailFrom(-1, tibbertest.Response{})
@@ -174,7 +174,7 @@ func TestTibberRateLimitAndAuth(t *testing.T) {
 		t.Errorf("%d requests during a 429 pause; want 1", fake.Requests())
 	}
 	h := ta.health(t)
-	if h.Status != StatusDegraded || !strings.Contains(h.Checks["tibber"].Message, "rate limit") {
+	if h.Status != api.StatusDegraded || !strings.Contains(h.Checks["tibber"].Message, "rate limit") {
 		t.Errorf("health %+v", h)
 	}
 	// The daemon keeps serving.
@@ -199,10 +199,10 @@ func TestTibberRateLimitAndAuth(t *testing.T) {
 		t.Errorf("anomaly metric %q", v)
 	}
 	ta2.TibberSync(context.Background(), time.Time{}) // the same episode: still one anomaly
-	anomalies := func(status string) []web.AnomalyOut {
+	anomalies := func(status string) []api.AnomalyOut {
 		t.Helper()
 		code, body := ta2.do(t, http.MethodGet, "/api/v1/anomalies?status="+status, nil)
-		var out struct{ Anomalies []web.AnomalyOut }
+		var out struct{ Anomalies []api.AnomalyOut }
 		if err := json.Unmarshal(body, &out); code != 200 || err != nil {
 			t.Fatalf("anomalies: %d %s", code, body)
 		}

@@ -64,7 +64,7 @@ func DetectFormat(name string, head []byte) (string, error) {
 }
 
 // ParseFile reads a .xlsx, .xls or .csv file of readings. Local times are in
-// loc. Errors about the file as a whole are *InputError; nothing of such a
+// loc. Errors about the file as a whole are Invalid faults; nothing of such a
 // file may be imported.
 func ParseFile(name string, f FileSource, size int64, loc *time.Location, maxRows int) (*ParsedFile, error) {
 	h := sha256.New()

@@ -3,7 +3,6 @@ package ingest
 import (
 	"archive/zip"
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +11,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/meterd/meterd/fault"
 )
 
 // Excel serials worked out by hand (1900 system: 1 Jan 2025 is 45658):
@@ -273,9 +274,8 @@ func TestFileLevelErrors(t *testing.T) {
 	}
 	for name, c := range cases {
 		_, err := parse(t, writeFile(t, c.name, c.body))
-		var ie *InputError
-		if !errors.As(err, &ie) || !strings.Contains(ie.Msg, c.frag) {
-			t.Errorf("%s: %v; want an InputError containing %q", name, err, c.frag)
+		if fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), c.frag) {
+			t.Errorf("%s: %v; want an Invalid fault containing %q", name, err, c.frag)
 		}
 	}
 }

@@ -2,12 +2,13 @@ package ingest
 
 import (
 	"bytes"
-	"errors"
 	"math/rand"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/meterd/meterd/fault"
 )
 
 // checkParsed asserts what must hold for any input: either one clear
@@ -15,9 +16,8 @@ import (
 func checkParsed(t *testing.T, p *ParsedFile, err error) {
 	t.Helper()
 	if err != nil {
-		var ie *InputError
-		if !errors.As(err, &ie) || ie.Msg == "" {
-			t.Fatalf("not an InputError: %v", err)
+		if fault.KindOf(err) != fault.Invalid || err.Error() == "" {
+			t.Fatalf("not an Invalid fault: %v", err)
 		}
 		return
 	}
@@ -171,9 +171,8 @@ func FuzzHAState(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
 		s, err := DecodeHAState(strings.NewReader(body), now)
 		if err != nil {
-			var ie *InputError
-			if !errors.As(err, &ie) {
-				t.Fatalf("not an InputError: %v", err)
+			if fault.KindOf(err) != fault.Invalid {
+				t.Fatalf("not an Invalid fault: %v", err)
 			}
 			return
 		}

@@ -10,16 +10,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/meterd/meterd/fault"
 )
 
-// InputError is a problem with the input as a whole: nothing is written,
-// and the message says what to send instead.
-type InputError struct{ Msg string }
-
-func (e *InputError) Error() string { return e.Msg }
-
+// inputErrorf reports a problem with the input as a whole (an Invalid
+// fault): nothing is written, and the message says what to send instead.
 func inputErrorf(format string, args ...any) error {
-	return &InputError{Msg: fmt.Sprintf(format, args...)}
+	return fault.Errorf(fault.Invalid, format, args...)
 }
 
 type jsonReading struct {
@@ -31,7 +29,7 @@ type jsonReading struct {
 // A time is RFC 3339 with an offset, or a local date-time in loc
 // (2025-11-04T07:30 or "2025-11-04 07:30:00"); a value is a JSON number or a
 // number in a string. Entries that fail become rejections with their
-// 1-based position; a body that is not such JSON is an *InputError.
+// 1-based position; a body that is not such JSON is an Invalid fault.
 func DecodeJSONReadings(r io.Reader, loc *time.Location) ([]Reading, []Rejection, error) {
 	body, err := io.ReadAll(r)
 	if err != nil {

@@ -1,10 +1,11 @@
 package ingest
 
 import (
-	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/meterd/meterd/fault"
 )
 
 var berlin = func() *time.Location {
@@ -87,9 +88,8 @@ func TestDecodeJSONReadings(t *testing.T) {
 func TestDecodeJSONReadingsWholeBodyErrors(t *testing.T) {
 	for _, body := range []string{"", "null", "42", "[]", "{", `[{"time": 1}`} {
 		_, _, err := DecodeJSONReadings(strings.NewReader(body), berlin)
-		var ie *InputError
-		if !errors.As(err, &ie) {
-			t.Errorf("%q: %v; want an InputError", body, err)
+		if fault.KindOf(err) != fault.Invalid {
+			t.Errorf("%q: %v; want an Invalid fault", body, err)
 		}
 	}
 }
@@ -105,8 +105,7 @@ func FuzzDecodeJSONReadings(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
 		rs, rej, err := DecodeJSONReadings(strings.NewReader(body), berlin)
 		if err != nil {
-			var ie *InputError
-			if !errors.As(err, &ie) || rs != nil || rej != nil {
+			if fault.KindOf(err) != fault.Invalid || rs != nil || rej != nil {
 				t.Fatalf("error %v with results %v %v", err, rs, rej)
 			}
 			return

@@ -7,39 +7,41 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/meterd/meterd/api"
+	"github.com/meterd/meterd/fault"
 	"github.com/meterd/meterd/ingest"
 )
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	status, body := s.d.Backend.Health()
+	body := s.d.Health.HealthReport()
 	code := http.StatusOK
-	if status == "down" {
+	if body.Status == api.StatusDown {
 		code = http.StatusServiceUnavailable
 	}
 	writeJSON(w, code, body)
 }
 
 func (s *Server) handleMeters(w http.ResponseWriter, r *http.Request) {
-	ms, err := s.d.Backend.Meters(r.Context())
+	ms, err := s.d.Meters.Meters(r.Context())
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
 	}
 	if ms == nil {
-		ms = []MeterInfo{}
+		ms = []api.MeterInfo{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"meters": ms})
 }
 
 func (s *Server) handlePostReadings(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, s.d.MaxUploadBytes)
-	rs, rej, err := ingest.DecodeJSONReadings(r.Body, s.d.Backend.Location())
+	rs, rej, err := ingest.DecodeJSONReadings(r.Body, s.d.Location)
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
 	}
 	q := r.URL.Query()
-	sum, err := s.d.Backend.AddReadings(r.Context(), r.PathValue("id"), ReadingsRequest{
+	sum, err := s.d.Imports.AddReadings(r.Context(), r.PathValue("id"), api.ReadingsRequest{
 		Source: "api", Readings: rs, Rejected: rej,
 		DryRun: q.Get("dry_run") == "true", Strict: q.Get("strict") == "true",
 	})
@@ -56,20 +58,20 @@ func (s *Server) handleGetReadings(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, err)
 		return
 	}
-	rs, err := s.d.Backend.Readings(r.Context(), r.PathValue("id"), from, to)
+	rs, err := s.d.Meters.Readings(r.Context(), r.PathValue("id"), from, to)
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
 	}
 	if rs == nil {
-		rs = []ReadingOut{}
+		rs = []api.ReadingOut{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"meter": r.PathValue("id"), "readings": rs})
 }
 
 // parseRange reads ?from=&to= as dates (local midnights) or instants.
 func (s *Server) parseRange(r *http.Request) (from, to time.Time, err error) {
-	loc := s.d.Backend.Location()
+	loc := s.d.Location
 	for _, p := range []struct {
 		name string
 		dst  *time.Time
@@ -80,7 +82,7 @@ func (s *Server) parseRange(r *http.Request) (from, to time.Time, err error) {
 		}
 		t, perr := ingest.ParseInstant(v, loc)
 		if perr != nil {
-			return from, to, Errorf(http.StatusBadRequest, "%s: %v", p.name, perr)
+			return from, to, fault.Errorf(fault.Invalid, "%s: %v", p.name, perr)
 		}
 		*p.dst = t
 	}
@@ -93,24 +95,27 @@ func (s *Server) handleRuns(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, err)
 		return
 	}
-	runs, err := s.d.Backend.Runs(r.Context(), r.URL.Query().Get("job"), limit)
+	runs, err := s.d.Jobs.Runs(r.Context(), r.URL.Query().Get("job"), limit)
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
+	}
+	if runs == nil {
+		runs = []api.Run{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"runs": runs})
 }
 
 func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	var req AnalyzeRequest
+	var req api.AnalyzeRequest
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil && !errors.Is(err, io.EOF) {
 		writeError(w, http.StatusBadRequest, `the body must be JSON like {"from": "2025-01-01", "to": "2026-01-01", "meters": ["gas_total"], "daily": false} or {"billing_year": 2025}: `+err.Error())
 		return
 	}
-	res, err := s.d.Backend.Analyze(r.Context(), req)
+	res, err := s.d.Analysis.Analyze(r.Context(), req)
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
@@ -119,7 +124,7 @@ func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleRunJob(w http.ResponseWriter, r *http.Request) {
-	id, err := s.d.Backend.RunJob(r.Context(), r.PathValue("name"))
+	id, err := s.d.Jobs.RunJob(r.Context(), r.PathValue("name"))
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
@@ -133,7 +138,7 @@ func (s *Server) handleMonthlyReport(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "say which month: ?month=YYYY-MM")
 		return
 	}
-	rep, err := s.d.Backend.MonthlyReport(r.Context(), month)
+	rep, err := s.d.Analysis.MonthlyReport(r.Context(), month)
 	if err != nil {
 		s.writeErr(w, r, err)
 		return

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/meterd/meterd/api"
 )
 
 func TestAnnotationInput(t *testing.T) {
@@ -18,7 +20,7 @@ func TestAnnotationInput(t *testing.T) {
 		{`{"time": "2025-11-12T10:00", "end": "2025-11-12T09:00", "text": "x"}`, "before time"},
 		{`{"time": "2025-11-12T10:00", "text": "   "}`, "text is empty"},
 		{`{"time": "2025-11-12T10:00", "text": "x", "note": "y"}`, `unknown field \"note\"`},
-		{`{"time": "2025-11-12T10:00", "text": "` + strings.Repeat("ä", MaxAnnotationText+1) + `"}`, "at most 2000"},
+		{`{"time": "2025-11-12T10:00", "text": "` + strings.Repeat("ä", api.MaxAnnotationText+1) + `"}`, "at most 2000"},
 	} {
 		resp, body := request(t, http.MethodPost, url, c.body, nil)
 		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, c.want) {

@@ -71,18 +71,18 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
-	ms, err := s.d.Backend.Meters(r.Context())
+	ms, err := s.d.Meters.Meters(r.Context())
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
 	}
-	_, health := s.d.Backend.Health()
+	health := s.d.Health.HealthReport()
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", pageSecurity)
 	data := map[string]any{
 		"Meters":   ms,
 		"Health":   health,
-		"Timezone": s.d.Backend.Location().String(),
+		"Timezone": s.d.Location.String(),
 		"MaxBytes": s.d.MaxUploadBytes,
 	}
 	if err := pages.ExecuteTemplate(w, "index.html", data); err != nil {

@@ -1,6 +1,7 @@
 // Package web serves meterd's HTTP side: the page, the JSON API, /health
 // and /metrics, with authentication, cross-origin protection and request
-// metrics. It knows nothing of SQL or Tibber: it talks to a Backend.
+// metrics. It knows nothing of SQL or Tibber: it talks to the small
+// interfaces below, and turns kinds of failure (package fault) into statuses.
 package web
 
 import (
@@ -19,76 +20,69 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/meterd/meterd/analysis"
+	"github.com/meterd/meterd/api"
+	"github.com/meterd/meterd/fault"
 	"github.com/meterd/meterd/ingest"
 )
 
-// Backend is what the HTTP side needs from the application.
-type Backend interface {
-	// Health returns the overall status (ok, degraded, down) and the body.
-	Health() (status string, body any)
-	Meters(ctx context.Context) ([]MeterInfo, error)
-	AddReadings(ctx context.Context, meter string, req ReadingsRequest) (ingest.Summary, error)
-	Readings(ctx context.Context, meter string, from, to time.Time) ([]ReadingOut, error)
-	Runs(ctx context.Context, job string, limit int) (any, error)
-	Location() *time.Location
-	// ImportFile parses and imports an uploaded file for one meter.
-	ImportFile(ctx context.Context, meter, name string, f ingest.FileSource, size int64, dryRun, strict bool) (ingest.Summary, error)
-	// HomeAssistantState stores a pushed state; the body is the answer.
-	HomeAssistantState(ctx context.Context, s ingest.HAState) (any, error)
-	// RunJob starts a job now and returns its run id.
-	RunJob(ctx context.Context, name string) (int64, error)
-	// MonthlyReport returns the stored report of a month (YYYY-MM).
-	MonthlyReport(ctx context.Context, month string) (any, error)
-	// Analyze computes consumption figures.
-	Analyze(ctx context.Context, req AnalyzeRequest) (any, error)
+// The server depends on meterd through these small interfaces, one per
+// part of the API, each with concrete types from package api. A part left
+// nil in Deps has no routes, so a test wires only what it exercises.
+
+// HealthSource reports the daemon's health.
+type HealthSource interface {
+	HealthReport() api.HealthReport
+}
+
+// MeterService lists the meters and their stored readings.
+type MeterService interface {
+	Meters(ctx context.Context) ([]api.MeterInfo, error)
+	Readings(ctx context.Context, meter string, from, to time.Time) ([]api.ReadingOut, error)
 	// Export writes raw readings as CSV.
 	Export(ctx context.Context, w io.Writer, meters []string, from, to time.Time) error
-	NotesBackend
-	// Status gathers what the status page shows.
-	Status(ctx context.Context) (StatusInfo, error)
 }
 
-// AnalyzeRequest asks for consumption: dates are local days (YYYY-MM-DD),
-// To exclusive; or a billing year.
-type AnalyzeRequest struct {
-	From        string   `json:"from"`
-	To          string   `json:"to"`
-	BillingYear int      `json:"billing_year"`
-	Meters      []string `json:"meters"`
-	Daily       bool     `json:"daily"`
+// Importer takes readings in.
+type Importer interface {
+	AddReadings(ctx context.Context, meter string, req api.ReadingsRequest) (ingest.Summary, error)
+	// ImportFile parses and imports an uploaded file for one meter.
+	ImportFile(ctx context.Context, meter, name string, f ingest.FileSource, size int64, dryRun, strict bool) (ingest.Summary, error)
+	// HomeAssistantState stores a pushed state.
+	HomeAssistantState(ctx context.Context, s ingest.HAState) (api.HAReply, error)
 }
 
-// ReadingsRequest carries readings posted to the API.
-type ReadingsRequest struct {
-	Source   string // api, homeassistant, …
-	Readings []ingest.Reading
-	Rejected []ingest.Rejection
-	DryRun   bool
-	Strict   bool
+// Analyzer computes consumption and serves the stored reports.
+type Analyzer interface {
+	Analyze(ctx context.Context, req api.AnalyzeRequest) (*analysis.Result, error)
+	// MonthlyReport returns the stored report of a month (YYYY-MM).
+	MonthlyReport(ctx context.Context, month string) (api.MonthlyReport, error)
 }
 
-// MeterInfo is one meter in GET /api/v1/meters.
-type MeterInfo struct {
-	ID          string      `json:"id"`
-	Type        string      `json:"type"`
-	Utility     string      `json:"utility"`
-	Unit        string      `json:"unit"`
-	Reading     string      `json:"reading,omitempty"`
-	Source      string      `json:"source,omitempty"`
-	Description string      `json:"description,omitempty"`
-	LastReading *ReadingOut `json:"last_reading"`
+// JobRunner starts jobs by hand and lists their runs.
+type JobRunner interface {
+	// RunJob starts a job now and returns its run id.
+	RunJob(ctx context.Context, name string) (int64, error)
+	Runs(ctx context.Context, job string, limit int) ([]api.Run, error)
 }
 
-// ReadingOut is a stored reading as the API returns it.
-type ReadingOut struct {
-	Time   string  `json:"time"`
-	Value  float64 `json:"value"`
-	Source string  `json:"source"`
+// StatusSource gathers what the status page shows.
+type StatusSource interface {
+	Status(ctx context.Context) (api.StatusInfo, error)
 }
 
 // Deps configures the server.
 type Deps struct {
-	Backend Backend
+	Health   HealthSource
+	Meters   MeterService
+	Imports  Importer
+	Analysis Analyzer
+	Jobs     JobRunner
+	Notes    Notes
+	Status   StatusSource
+	// Location is the configured time zone: dates and times without an
+	// offset in requests are local there.
+	Location *time.Location
 	// Token is the API token; empty means no authentication, which the
 	// configuration allows only on a loopback address.
 	Token          string
@@ -122,6 +116,9 @@ func NewServer(d Deps) *Server {
 	if d.MaxUploadBytes <= 0 {
 		s.d.MaxUploadBytes = 20 << 20
 	}
+	if d.Location == nil {
+		s.d.Location = time.UTC
+	}
 	d.Registry.MustRegister(s.requests, s.duration)
 	return s
 }
@@ -133,27 +130,42 @@ func (s *Server) Handler() http.Handler {
 	open := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, h) }
 	auth := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.authenticate(h)) }
 
-	open("GET /health", s.handleHealth)
-	open("GET /api/v1/health", s.handleHealth)
 	open("GET /metrics", promhttp.HandlerFor(s.d.Registry, promhttp.HandlerOpts{Registry: s.d.Registry}).ServeHTTP)
-
-	auth("GET /{$}", s.handleIndex)
+	if s.d.Health != nil {
+		open("GET /health", s.handleHealth)
+		open("GET /api/v1/health", s.handleHealth)
+	}
 	auth("GET /static/", s.handleStatic)
-	auth("POST /api/v1/meters/{id}/upload", s.handleUpload)
-	auth("POST /api/v1/homeassistant/state", s.handleHAState)
-	auth("GET /api/v1/export.csv", s.handleExport)
-	auth("POST /api/v1/analyze", s.handleAnalyze)
-	auth("POST /api/v1/jobs/{name}/run", s.handleRunJob)
-	auth("GET /api/v1/reports/monthly", s.handleMonthlyReport)
-	auth("GET /api/v1/meters", s.handleMeters)
-	auth("POST /api/v1/meters/{id}/readings", s.handlePostReadings)
-	auth("GET /api/v1/meters/{id}/readings", s.handleGetReadings)
-	auth("GET /api/v1/runs", s.handleRuns)
-	auth("GET /api/v1/anomalies", s.handleAnomalies)
-	auth("GET /api/v1/annotations", s.handleAnnotations)
-	auth("POST /api/v1/annotations", s.handleAddAnnotation)
-	auth("DELETE /api/v1/annotations/{id}", s.handleDeleteAnnotation)
-	auth("GET /status", s.handleStatus)
+	if s.d.Meters != nil && s.d.Health != nil {
+		auth("GET /{$}", s.handleIndex)
+	}
+	if s.d.Meters != nil {
+		auth("GET /api/v1/meters", s.handleMeters)
+		auth("GET /api/v1/meters/{id}/readings", s.handleGetReadings)
+		auth("GET /api/v1/export.csv", s.handleExport)
+	}
+	if s.d.Imports != nil {
+		auth("POST /api/v1/meters/{id}/upload", s.handleUpload)
+		auth("POST /api/v1/meters/{id}/readings", s.handlePostReadings)
+		auth("POST /api/v1/homeassistant/state", s.handleHAState)
+	}
+	if s.d.Analysis != nil {
+		auth("POST /api/v1/analyze", s.handleAnalyze)
+		auth("GET /api/v1/reports/monthly", s.handleMonthlyReport)
+	}
+	if s.d.Jobs != nil {
+		auth("POST /api/v1/jobs/{name}/run", s.handleRunJob)
+		auth("GET /api/v1/runs", s.handleRuns)
+	}
+	if s.d.Notes != nil {
+		auth("GET /api/v1/anomalies", s.handleAnomalies)
+		auth("GET /api/v1/annotations", s.handleAnnotations)
+		auth("POST /api/v1/annotations", s.handleAddAnnotation)
+		auth("DELETE /api/v1/annotations/{id}", s.handleDeleteAnnotation)
+	}
+	if s.d.Status != nil {
+		auth("GET /status", s.handleStatus)
+	}
 	// Anything else under the API is a JSON 404, but only for those who
 	// may know what exists.
 	auth("/api/", func(w http.ResponseWriter, r *http.Request) {
@@ -229,38 +241,52 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	_ = enc.Encode(v)
 }
 
+// writeError answers with the JSON error body: the message for people and
+// the kind's stable code for scripts.
 func writeError(w http.ResponseWriter, code int, msg string) {
-	writeJSON(w, code, map[string]string{"error": msg})
+	writeJSON(w, code, struct {
+		Error string `json:"error"`
+		Code  string `json:"code"`
+	}{msg, codeName(code)})
 }
 
-// Error is an error with the HTTP status it maps to.
-type Error struct {
-	Code int
-	Msg  string
+// statusOf is the one place where a kind of failure becomes an HTTP status.
+var statusOf = map[fault.Kind]int{
+	fault.Invalid:     http.StatusBadRequest,
+	fault.NotFound:    http.StatusNotFound,
+	fault.Conflict:    http.StatusConflict,
+	fault.TooLarge:    http.StatusRequestEntityTooLarge,
+	fault.Unavailable: http.StatusServiceUnavailable,
 }
 
-func (e *Error) Error() string { return e.Msg }
-
-// Errorf makes an *Error with an HTTP status.
-func Errorf(code int, format string, args ...any) error {
-	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}
-}
-
-// writeErr maps err to its status; unknown errors are 500 and logged, not
-// shown, since they may carry internals.
-func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
-	var e *Error
-	var mbe *http.MaxBytesError
-	var ie *ingest.InputError
-	switch {
-	case errors.As(err, &e):
-		writeError(w, e.Code, e.Msg)
-	case errors.As(err, &mbe):
-		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request is larger than http.max_upload_bytes (%d bytes)", mbe.Limit))
-	case errors.As(err, &ie):
-		writeError(w, http.StatusBadRequest, ie.Msg)
-	default:
-		s.d.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)
-		writeError(w, http.StatusInternalServerError, "internal error; see meterd's log")
+// codeName is the stable "code" of an error reply with this status.
+func codeName(status int) string {
+	for k, st := range statusOf {
+		if st == status {
+			return k.String()
+		}
 	}
+	switch status {
+	case http.StatusUnauthorized:
+		return "unauthorized"
+	case http.StatusForbidden:
+		return "forbidden"
+	}
+	return fault.Internal.String()
+}
+
+// writeErr maps err to its status by its kind; an error without a kind is
+// a 500 and logged, not shown, since it may carry internals.
+func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request is larger than http.max_upload_bytes (%d bytes)", mbe.Limit))
+		return
+	}
+	if st, ok := statusOf[fault.KindOf(err)]; ok {
+		writeError(w, st, err.Error())
+		return
+	}
+	s.d.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+	writeError(w, http.StatusInternalServerError, "internal error; see meterd's log")
 }

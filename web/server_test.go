@@ -13,67 +13,81 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/meterd/meterd/api"
+	"github.com/meterd/meterd/fault"
 	"github.com/meterd/meterd/ingest"
 )
 
-// fakeBackend records what the handlers pass on; the HTTP layer is what is
-// under test here (the real backend is exercised in app's tests).
-type fakeBackend struct {
-	status string
-	added  []ReadingsRequest
-	notes  []NewAnnotation
+// Small fakes of the parts of meterd these tests reach; the HTTP layer is
+// what is under test here (the real ones are exercised in app's tests).
+
+type fakeHealth struct{ status string }
+
+func (f *fakeHealth) HealthReport() api.HealthReport {
+	return api.HealthReport{Status: f.status, Checks: map[string]api.Check{}}
 }
 
-func (f *fakeBackend) Health() (string, any) {
-	return f.status, map[string]string{"status": f.status}
+type fakeMeters struct{}
+
+func (fakeMeters) Meters(context.Context) ([]api.MeterInfo, error) {
+	return []api.MeterInfo{{ID: "gas", Type: "physical", Utility: "gas", Unit: "m³"}}, nil
 }
-func (f *fakeBackend) Meters(context.Context) ([]MeterInfo, error) {
-	return []MeterInfo{{ID: "gas", Type: "physical", Utility: "gas", Unit: "m³"}}, nil
+func (fakeMeters) Readings(context.Context, string, time.Time, time.Time) ([]api.ReadingOut, error) {
+	return nil, nil
 }
-func (f *fakeBackend) AddReadings(_ context.Context, meter string, req ReadingsRequest) (ingest.Summary, error) {
+func (fakeMeters) Export(context.Context, io.Writer, []string, time.Time, time.Time) error {
+	return nil
+}
+
+// fakeImports records the readings that reach it.
+type fakeImports struct{ added []api.ReadingsRequest }
+
+func (f *fakeImports) AddReadings(_ context.Context, meter string, req api.ReadingsRequest) (ingest.Summary, error) {
 	if meter != "gas" {
-		return ingest.Summary{}, Errorf(http.StatusNotFound, "unknown meter %q", meter)
+		return ingest.Summary{}, fault.Errorf(fault.NotFound, "unknown meter %q", meter)
 	}
 	f.added = append(f.added, req)
 	return ingest.Summary{Meter: meter, Parsed: len(req.Readings), Written: len(req.Readings)}, nil
 }
-func (f *fakeBackend) Readings(context.Context, string, time.Time, time.Time) ([]ReadingOut, error) {
-	return nil, nil
-}
-func (f *fakeBackend) Runs(context.Context, string, int) (any, error) { return []string{}, nil }
-func (f *fakeBackend) Location() *time.Location                       { return time.UTC }
-func (f *fakeBackend) ImportFile(context.Context, string, string, ingest.FileSource, int64, bool, bool) (ingest.Summary, error) {
+func (f *fakeImports) ImportFile(context.Context, string, string, ingest.FileSource, int64, bool, bool) (ingest.Summary, error) {
 	return ingest.Summary{}, nil
 }
-func (f *fakeBackend) HomeAssistantState(context.Context, ingest.HAState) (any, error) {
-	return nil, nil
+func (f *fakeImports) HomeAssistantState(context.Context, ingest.HAState) (api.HAReply, error) {
+	return api.HAReply{}, nil
 }
-func (f *fakeBackend) RunJob(context.Context, string) (int64, error)        { return 0, nil }
-func (f *fakeBackend) MonthlyReport(context.Context, string) (any, error)   { return nil, nil }
-func (f *fakeBackend) Analyze(context.Context, AnalyzeRequest) (any, error) { return nil, nil }
-func (f *fakeBackend) Export(context.Context, io.Writer, []string, time.Time, time.Time) error {
-	return nil
-}
-func (f *fakeBackend) Anomalies(context.Context, string, string, int) ([]AnomalyOut, error) {
-	return nil, nil
-}
-func (f *fakeBackend) Annotations(context.Context, string, time.Time, time.Time) ([]Annotation, error) {
-	return nil, nil
-}
-func (f *fakeBackend) AddAnnotation(_ context.Context, a NewAnnotation) (Annotation, error) {
-	f.notes = append(f.notes, a)
-	return Annotation{ID: int64(len(f.notes)), Text: a.Text}, nil
-}
-func (f *fakeBackend) DeleteAnnotation(context.Context, int64) error {
-	return Errorf(http.StatusNotFound, "no annotation")
-}
-func (f *fakeBackend) Status(context.Context) (StatusInfo, error) { return StatusInfo{}, nil }
 
-func newTestServer(t *testing.T, token string) (*httptest.Server, *fakeBackend, *prometheus.Registry) {
+// fakeNotes records the annotations that reach it.
+type fakeNotes struct{ notes []api.NewAnnotation }
+
+func (f *fakeNotes) Anomalies(context.Context, string, string, int) ([]api.AnomalyOut, error) {
+	return nil, nil
+}
+func (f *fakeNotes) Annotations(context.Context, string, time.Time, time.Time) ([]api.Annotation, error) {
+	return nil, nil
+}
+func (f *fakeNotes) AddAnnotation(_ context.Context, a api.NewAnnotation) (api.Annotation, error) {
+	f.notes = append(f.notes, a)
+	return api.Annotation{ID: int64(len(f.notes)), Text: a.Text}, nil
+}
+func (f *fakeNotes) DeleteAnnotation(context.Context, int64) error {
+	return fault.Errorf(fault.NotFound, "no annotation")
+}
+
+// fakes are the parts a test server is wired with.
+type fakes struct {
+	*fakeHealth
+	*fakeImports
+	*fakeNotes
+}
+
+func newTestServer(t *testing.T, token string) (*httptest.Server, fakes, *prometheus.Registry) {
 	t.Helper()
-	fb := &fakeBackend{status: "ok"}
+	fb := fakes{&fakeHealth{status: "ok"}, &fakeImports{}, &fakeNotes{}}
 	reg := prometheus.NewRegistry()
-	s := NewServer(Deps{Backend: fb, Token: token, Registry: reg, MaxUploadBytes: 1024})
+	s := NewServer(Deps{
+		Health: fb.fakeHealth, Meters: fakeMeters{}, Imports: fb.fakeImports, Notes: fb.fakeNotes,
+		Location: time.UTC, Token: token, Registry: reg, MaxUploadBytes: 1024,
+	})
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	return ts, fb, reg

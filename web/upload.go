@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/meterd/meterd/fault"
 	"github.com/meterd/meterd/ingest"
 )
 
@@ -39,7 +40,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	sum, err := s.d.Backend.ImportFile(r.Context(), r.PathValue("id"), hdr.Filename, f, hdr.Size, formBool(r, "dry_run"), formBool(r, "strict"))
+	sum, err := s.d.Imports.ImportFile(r.Context(), r.PathValue("id"), hdr.Filename, f, hdr.Size, formBool(r, "dry_run"), formBool(r, "strict"))
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
@@ -56,7 +57,7 @@ func (s *Server) handleHAState(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, err)
 		return
 	}
-	out, err := s.d.Backend.HomeAssistantState(r.Context(), st)
+	out, err := s.d.Imports.HomeAssistantState(r.Context(), st)
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
@@ -73,9 +74,8 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
 	meters := r.URL.Query()["meter"]
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="meterd-export.csv"`)
-	if err := s.d.Backend.Export(r.Context(), w, meters, from, to); err != nil {
-		var e *Error
-		if errors.As(err, &e) {
+	if err := s.d.Meters.Export(r.Context(), w, meters, from, to); err != nil {
+		if fault.KindOf(err) != fault.Internal {
 			w.Header().Del("Content-Disposition")
 		}
 		s.writeErr(w, r, err)
