@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/meterd/meterd/app"
+)
+
+// importFiles imports readings from files, as the upload does; without
+// --meter the file must name each row's meter (an export does).
+func (c *cli) importFiles(args []string) error {
+	fs := c.flags("import")
+	meter := fs.String("meter", "", "meter id (not needed for a meterd export, which names its meters)")
+	dryRun := fs.Bool("dry-run", false, "check the files and report, write nothing")
+	strict := fs.Bool("strict", false, "refuse a file with any rejected row")
+	format := fs.String("format", "text", "text or json")
+	if err := fs.Parse(args); err != nil {
+		return usageError{fmt.Sprintf("import: %v", err)}
+	}
+	if fs.NArg() == 0 {
+		return usageError{"import: name at least one file"}
+	}
+	if *format != "text" && *format != "json" {
+		return usageError{fmt.Sprintf("import: --format %q is not text or json", *format)}
+	}
+	a, _, err := c.offline()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	failed := 0
+	for _, path := range fs.Args() {
+		if err := c.importFile(a, path, *meter, *dryRun, *strict, *format); err != nil {
+			failed++
+			fmt.Fprintf(c.stderr, "meterd: %s: %v\n", path, err)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d files were refused; nothing of them was written", failed, fs.NArg())
+	}
+	return nil
+}
+
+func (c *cli) importFile(a *app.App, path, meter string, dryRun, strict bool, format string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	sums, err := a.ImportFile(context.Background(), meter, path, f, st.Size(), dryRun, strict)
+	for _, s := range sums {
+		if format == "json" {
+			b, _ := json.Marshal(s)
+			fmt.Fprintln(c.stdout, string(b))
+			continue
+		}
+		verb := "imported"
+		if s.DryRun {
+			verb = "checked (dry run, nothing written)"
+		}
+		fmt.Fprintf(c.stdout, "%s → %s %s: %d parsed, %d written, %d updated, %d duplicates, %d rejected, %d warnings\n",
+			s.File, s.Meter, verb, s.Parsed, s.Written, s.Updated, s.Duplicates, len(s.Rejected), len(s.Warnings))
+		for _, r := range s.Rejected {
+			fmt.Fprintf(c.stdout, "  row %d rejected: %s\n", r.Row, r.Error)
+		}
+		for _, w := range s.Warnings {
+			fmt.Fprintf(c.stdout, "  row %d warning: %s\n", w.Row, w.Warning)
+		}
+	}
+	return err
+}
