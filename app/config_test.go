@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -341,3 +342,45 @@ func TestMissingExplicitFile(t *testing.T) {
 		t.Fatalf("err %v; want it to name the file", err)
 	}
 }
+
+// TestProblemsSortedByKey: the same file always lists its problems in the
+// same order, by key, with meters[10] after meters[9] (not after meters[1]).
+func TestProblemsSortedByKey(t *testing.T) {
+	var meters strings.Builder
+	for i := range 11 {
+		unit := "m³"
+		if i == 2 || i == 10 {
+			unit = "furlong" // a problem at meters[2] and meters[10]
+		}
+		fmt.Fprintf(&meters, "  - {id: m%d, utility: water, unit: %s}\n", i, unit)
+	}
+	p := writeConfig(t, "timezone: Mars/Olympus\nbilling: {start: \"13-01\"}\nschedule: {backup: \"61 * * * *\"}\nmeters:\n"+meters.String())
+	probs := problemsOf(t, nil2(Load(p, envOf())))
+	var keys []string
+	for _, pr := range probs {
+		k, _, _ := strings.Cut(pr, ": ")
+		keys = append(keys, k)
+	}
+	want := []string{"billing.start", "meters[2] (m2).unit", "meters[10] (m10).unit", "schedule.backup", "timezone"}
+	if strings.Join(keys, "|") != strings.Join(want, "|") {
+		t.Errorf("problem keys in order %q; want %q", keys, want)
+	}
+}
+
+// TestScheduleThatNeverFires: a cron expression for a day that does not
+// exist parses, but would stop serve at start-up; check-config refuses it.
+func TestScheduleThatNeverFires(t *testing.T) {
+	for _, expr := range []string{"0 0 30 2 *", "0 3 31 4 *"} {
+		p := writeConfig(t, "schedule: {monthly_report: \""+expr+"\"}\n")
+		_, err := Load(p, envOf())
+		probs := problemsOf(t, err)
+		wantProblem(t, probs, "schedule.monthly_report", "never fires")
+	}
+	// 29 February fires in leap years: allowed.
+	p := writeConfig(t, "schedule: {monthly_report: \"0 3 29 2 *\"}\n")
+	if _, err := Load(p, envOf()); err != nil {
+		t.Errorf("29 February: %v", err)
+	}
+}
+
+func nil2[T any](_ T, err error) error { return err }
