@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/meterd/meterd/ingest"
+	"github.com/meterd/meterd/analysis"
 )
 
 // export writes raw readings as CSV that import takes back.
@@ -31,7 +31,7 @@ func (c *cli) export(args []string) error {
 		if d.v == "" {
 			continue
 		}
-		t, err := ingest.ParseInstant(d.v, cfg.Location)
+		t, err := analysis.ParseLocal(d.v, cfg.Location)
 		if err != nil {
 			return usageError{fmt.Sprintf("export: %s: %v", d.name, err)}
 		}

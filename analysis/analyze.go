@@ -292,7 +292,7 @@ func (a *analyzer) exclusionWarnings(meter string, ex []Exclusion) []string {
 		}
 		var why string
 		switch {
-		case e.Reason == "removed":
+		case e.Reason == ExcludedRemoved:
 			why = "after the meter's removal"
 		case e.Below:
 			why = fmt.Sprintf("below the previous reading %s (%s)", num(e.Neighbour.Value), a.local(e.Neighbour.Time.Unix()))
@@ -302,7 +302,7 @@ func (a *analyzer) exclusionWarnings(meter string, ex []Exclusion) []string {
 			why = "out of line with the counter's other readings"
 		}
 		msg := fmt.Sprintf("%sreading %s at %s is excluded from analysis: %s", prefix, num(e.Value), a.local(t), why)
-		if e.Reason == "decrease" {
+		if e.Reason == ExcludedDecrease {
 			msg += "; if the meter was replaced, declare a reset or a master meter period"
 		}
 		out = append(out, msg)

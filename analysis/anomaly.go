@@ -2,19 +2,30 @@ package analysis
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// The anomaly rules of domain.md.
+// The anomaly rules (docs/anomalies.md), by the names configuration,
+// alerts, the API and metrics use.
 const (
 	RuleSpike        = "spike"
 	RuleSilence      = "silence"
 	RuleDecrease     = "decrease"
 	RuleNegative     = "negative"
 	RuleYearOverYear = "year_over_year"
+	// RuleTibberToken is no rule over readings: it opens when Tibber
+	// rejects the token, and resolves when a poll succeeds again.
+	RuleTibberToken = "tibber_token"
 )
+
+// Rules are the rules a meter's anomaly settings may tune or switch off.
+var Rules = []string{RuleSpike, RuleSilence, RuleDecrease, RuleNegative, RuleYearOverYear}
+
+// AllRules are every rule name an anomaly can carry.
+func AllRules() []string { return append(slices.Clone(Rules), RuleTibberToken) }
 
 // Verdict is what one rule says about one meter now.
 type Verdict int
@@ -127,7 +138,7 @@ func DecreaseCheck(excluded []Exclusion, loc *time.Location) Check {
 	c := Check{Rule: RuleDecrease, Verdict: Clear}
 	var ds []Exclusion
 	for _, e := range excluded {
-		if e.Reason == "decrease" {
+		if e.Reason == ExcludedDecrease {
 			ds = append(ds, e)
 		}
 	}

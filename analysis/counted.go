@@ -11,12 +11,22 @@ type Reading struct {
 	Value float64
 }
 
+// ExclusionReason says why a reading takes no part in analysis.
+type ExclusionReason string
+
+// The reasons a reading is excluded (docs/meters.md#which-readings-count).
+const (
+	// ExcludedDecrease: the counter went down around it, and the longest
+	// non-decreasing run of readings does not keep it.
+	ExcludedDecrease ExclusionReason = "decrease"
+	// ExcludedRemoved: it is after the meter's removal.
+	ExcludedRemoved ExclusionReason = "removed"
+)
+
 // Exclusion is a reading that takes no part in analysis, and why.
 type Exclusion struct {
 	Reading
-	// Reason is "decrease" (the counter went down around it) or "removed"
-	// (after the meter's removal).
-	Reason string
+	Reason ExclusionReason
 	// Neighbour is the counted reading that shows the decrease: the previous
 	// counted reading when this one is below it, else the next one above
 	// which it stands. Zero for "removed".
@@ -54,7 +64,7 @@ func CountedReadings(rs []Reading, resets []time.Time, removed time.Time) (segme
 		// Sorted, so everything after removed is a tail.
 		cut := sort.Search(len(sorted), func(i int) bool { return sorted[i].Time.After(removed) })
 		for _, r := range sorted[cut:] {
-			excluded = append(excluded, Exclusion{Reading: r, Reason: "removed"})
+			excluded = append(excluded, Exclusion{Reading: r, Reason: ExcludedRemoved})
 		}
 		kept = sorted[:cut]
 	}
@@ -127,7 +137,7 @@ func nonDecreasing(rs []Reading) (kept []Reading, excluded []Exclusion) {
 		if j > 0 && kept[j-1].Time.Equal(r.Time) {
 			continue // counted
 		}
-		e := Exclusion{Reading: r, Reason: "decrease"}
+		e := Exclusion{Reading: r, Reason: ExcludedDecrease}
 		switch {
 		case j > 0 && kept[j-1].Value > r.Value:
 			e.Neighbour, e.Below = kept[j-1], true

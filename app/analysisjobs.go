@@ -7,16 +7,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/influxdata/influxdb-client-go/v2/api/write"
-
 	"github.com/meterd/meterd/analysis"
 	"github.com/meterd/meterd/store"
-)
-
-// Job names of the analysis.
-const (
-	JobDailyAnalysis = "daily_analysis"
-	JobMonthlyReport = "monthly_report"
 )
 
 // minRecompute is how far back every daily run recomputes, whatever
@@ -58,59 +50,11 @@ func (a *App) DailyAnalysis(ctx context.Context) (any, bool, error) {
 	if err != nil {
 		return nil, true, err
 	}
-	lines := ProcessedLines(res, from, loc)
+	lines := store.ProcessedLines(res, from, loc)
 	if err := a.db.Enqueue(ctx, store.BucketProcessed, lines); err != nil {
 		return nil, true, err
 	}
 	return map[string]any{"from": from.Format("2006-01-02"), "to": to.Format("2006-01-02"), "meters": len(res.Meters), "points": len(lines)}, true, nil
-}
-
-// ProcessedLines turns an analysis into the processed bucket's series, for
-// days and months from from on; months before it only serve as the
-// previous year.
-func ProcessedLines(res *analysis.Result, from time.Time, loc *time.Location) []string {
-	var lines []string
-	add := func(measurement string, tags map[string]string, fields map[string]any, t time.Time) {
-		lines = append(lines, write.PointToLineProtocol(write.NewPoint(measurement, tags, fields, t), time.Second))
-	}
-	for _, m := range res.Meters {
-		tags := map[string]string{"meter_id": m.ID, "utility": m.Utility, "unit": m.Unit, "type": m.Type}
-		for _, d := range m.Daily {
-			day, err := time.ParseInLocation("2006-01-02", d.Date, loc)
-			if err != nil || day.Before(from) {
-				continue
-			}
-			if d.Reading != nil {
-				add("meter_reading_daily", tags, map[string]any{"value": *d.Reading}, day)
-			}
-			if d.Consumption != nil {
-				f := map[string]any{"value": *d.Consumption}
-				if d.KWh != nil {
-					f["kwh"] = *d.KWh
-				}
-				add("meter_consumption_daily", tags, f, day)
-			}
-		}
-		byMonth := map[string]analysis.Figure{}
-		for _, mf := range m.Monthly {
-			byMonth[mf.Month] = mf.Figure
-		}
-		for _, mf := range m.Monthly {
-			start, err := time.ParseInLocation("2006-01", mf.Month, loc)
-			if err != nil || start.Before(from) || mf.Consumption == nil {
-				continue
-			}
-			f := map[string]any{"value": *mf.Consumption, "complete": mf.Complete}
-			if mf.KWh != nil {
-				f["kwh"] = *mf.KWh
-			}
-			if prev, ok := byMonth[start.AddDate(-1, 0, 0).Format("2006-01")]; ok && prev.Consumption != nil {
-				f["previous_year"] = *prev.Consumption
-			}
-			add("meter_consumption_monthly", tags, f, start)
-		}
-	}
-	return lines
 }
 
 // ReportFigure is one figure of a monthly report.

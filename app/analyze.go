@@ -34,7 +34,7 @@ func (a *App) Range(req AnalyzeRequest) (from, to time.Time, err error) {
 		if v == "" {
 			return nil
 		}
-		t, err := time.ParseInLocation("2006-01-02", v, loc)
+		t, err := analysis.ParseDate(v, loc)
 		if err != nil {
 			return fault.Errorf(fault.Invalid, "%s %q is not a date (YYYY-MM-DD)", name, v)
 		}
@@ -48,7 +48,7 @@ func (a *App) Range(req AnalyzeRequest) (from, to time.Time, err error) {
 		return from, to, err
 	}
 	if !from.Before(to) {
-		return from, to, fault.Errorf(fault.Invalid, "from %s must be before to %s", from.Format("2006-01-02"), to.Format("2006-01-02"))
+		return from, to, fault.Errorf(fault.Invalid, "from %s must be before to %s", from.In(loc).Format("2006-01-02"), to.In(loc).Format("2006-01-02"))
 	}
 	return from, to, nil
 }

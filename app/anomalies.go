@@ -13,15 +13,10 @@ import (
 	"slices"
 	"time"
 
-	"github.com/influxdata/influxdb-client-go/v2/api/write"
-
 	"github.com/meterd/meterd/analysis"
 	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/store"
 )
-
-// JobAnomalyCheck is the hourly check of the anomaly rules.
-const JobAnomalyCheck = "anomaly_check"
 
 // alertMaxAge is how long an alert a webhook keeps refusing is retried:
 // after a week the news is stale and a dead webhook must not pile up rows.
@@ -71,15 +66,7 @@ func (a *App) settle(ctx context.Context, meter string, c analysis.Check, tally 
 func (a *App) openAnomaly(ctx context.Context, an store.Anomaly) (bool, error) {
 	fx := store.AnomalyEffects{AlertTargets: a.alertTargets()}
 	if a.influx != nil {
-		fields := map[string]any{"message": an.Message}
-		if an.Observed != nil {
-			fields["observed"] = *an.Observed
-		}
-		if an.Expected != nil {
-			fields["expected"] = *an.Expected
-		}
-		p := write.NewPoint("meter_anomaly", map[string]string{"meter_id": an.Meter, "rule": an.Rule}, fields, an.Start)
-		fx.Lines = []string{write.PointToLineProtocol(p, time.Second)}
+		fx.Lines = []string{store.AnomalyLine(an)}
 	}
 	opened, err := a.db.OpenAnomaly(ctx, an, fx)
 	if opened {
@@ -388,7 +375,7 @@ func (a *App) refreshAnomalyGauge(ctx context.Context) map[string]int {
 	if err != nil {
 		return nil
 	}
-	for _, r := range append(append([]string(nil), AnomalyRules...), RuleTibberToken) {
+	for _, r := range analysis.AllRules() {
 		a.metrics.AnomaliesOpen.WithLabelValues(r).Set(float64(counts[r]))
 	}
 	return counts

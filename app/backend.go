@@ -200,11 +200,11 @@ func (b Service) RunJob(ctx context.Context, name string) (int64, error) {
 
 // MonthlyReport returns the stored report of a month (YYYY-MM).
 func (b Service) MonthlyReport(ctx context.Context, month string) (api.MonthlyReport, error) {
-	t, err := time.ParseInLocation("2006-01", month, b.a.cfg.Location)
+	t, err := analysis.ParseMonth(month, b.a.cfg.Location)
 	if err != nil {
 		return api.MonthlyReport{}, fault.Errorf(fault.Invalid, "month %q is not YYYY-MM", month)
 	}
-	reports, created, err := b.a.db.MonthlyReport(ctx, t.Format("2006-01"))
+	reports, created, err := b.a.db.MonthlyReport(ctx, t.In(b.a.cfg.Location).Format("2006-01"))
 	if err != nil {
 		return api.MonthlyReport{}, err
 	}
@@ -217,5 +217,5 @@ func (b Service) MonthlyReport(ctx context.Context, month string) (api.MonthlyRe
 			meters = append(meters, r)
 		}
 	}
-	return api.MonthlyReport{Month: t.Format("2006-01"), Created: created.In(b.a.cfg.Location).Format(time.RFC3339), Meters: meters}, nil
+	return api.MonthlyReport{Month: t.In(b.a.cfg.Location).Format("2006-01"), Created: created.In(b.a.cfg.Location).Format(time.RFC3339), Meters: meters}, nil
 }

@@ -9,9 +9,6 @@ import (
 	"strings"
 )
 
-// JobBackup copies the database to storage.backup_dir.
-const JobBackup = "backup"
-
 // backupPrefix and the timestamp layout make names that sort by age.
 const (
 	backupPrefix = "meterd-"

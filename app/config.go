@@ -86,8 +86,8 @@ type scheduled struct{ name, expr string }
 
 func (s ScheduleConfig) jobs() []scheduled {
 	return []scheduled{
-		{"tibber_poll", s.TibberPoll}, {"daily_analysis", s.DailyAnalysis},
-		{"monthly_report", s.MonthlyReport}, {"anomaly_check", s.AnomalyCheck}, {"backup", s.Backup},
+		{JobTibberPoll, s.TibberPoll}, {JobDailyAnalysis, s.DailyAnalysis},
+		{JobMonthlyReport, s.MonthlyReport}, {JobAnomalyCheck, s.AnomalyCheck}, {JobBackup, s.Backup},
 	}
 }
 
@@ -193,9 +193,6 @@ type AnomalySettings struct {
 
 // Enabled reports whether rule is on for the meter.
 func (a AnomalySettings) Enabled(rule string) bool { return !a.Disabled[rule] }
-
-// AnomalyRules are the rule names of domain.md.
-var AnomalyRules = []string{"spike", "silence", "decrease", "negative", "year_over_year"}
 
 // MonthDay is a billing start such as 01-01 or 02-29.
 type MonthDay struct {

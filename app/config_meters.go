@@ -251,8 +251,8 @@ func (c *Config) anomalySettings(key string, rm MeterConfig, p *problems) Anomal
 		a.YearOverYearFactor = *cfg.YearOverYear
 	}
 	for j, r := range cfg.Disabled {
-		if !slices.Contains(AnomalyRules, r) {
-			p.addf(fmt.Sprintf("%s.anomaly.disabled[%d]", key, j), "%q is not a rule (%s)", r, strings.Join(AnomalyRules, ", "))
+		if !slices.Contains(analysis.Rules, r) {
+			p.addf(fmt.Sprintf("%s.anomaly.disabled[%d]", key, j), "%q is not a rule (%s)", r, strings.Join(analysis.Rules, ", "))
 		}
 		a.Disabled[r] = true
 	}

@@ -207,26 +207,14 @@ func parseMonthDay(s string) (MonthDay, bool) {
 
 // ParseLocalTime reads a configuration instant: a date (local midnight, or
 // with endOfDay the next local midnight), a local date-time without offset,
-// or an RFC 3339 instant with offset. Sub-second parts are truncated.
+// or an RFC 3339 instant with offset (docs/time.md#local-times).
 func ParseLocalTime(s string, loc *time.Location, endOfDay bool) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.Truncate(time.Second), nil
-	}
-	if t, err := time.ParseInLocation("2006-01-02", s, loc); err == nil {
-		if endOfDay {
-			return time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, loc), nil
-		}
-		return t, nil
-	}
-	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02 15:04:05"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			// ParseInLocation already resolves a skipped or repeated wall
-			// time like time.Date, as domain.md wants.
-			return t, nil
+	if endOfDay {
+		if d, err := time.Parse("2006-01-02", strings.TrimSpace(s)); err == nil {
+			return analysis.LocalTime(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, loc), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%q is not a date (2024-11-12) or local date-time (2024-11-12T10:00)", s)
+	return analysis.ParseLocal(s, loc)
 }
 
 // naturalCompare orders strings as text, but runs of digits by their value.

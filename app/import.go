@@ -189,7 +189,7 @@ func (a *App) exclusionText(e analysis.Exclusion, m Meter) string {
 	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	const advice = "excluded from analysis; if the meter was replaced, declare a reset or a master meter period"
 	switch {
-	case e.Reason == "removed":
+	case e.Reason == analysis.ExcludedRemoved:
 		return fmt.Sprintf("reading %s at %s is after the meter's removal (%s): kept, but not analysed", num(e.Value), local(e.Time), local(m.Removed))
 	case e.Below:
 		return fmt.Sprintf("reading %s is below the previous reading %s (%s): %s", num(e.Value), num(e.Neighbour.Value), local(e.Neighbour.Time), advice)

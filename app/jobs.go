@@ -13,9 +13,15 @@ import (
 	"github.com/meterd/meterd/fault"
 )
 
-// Job names as they appear in the run history, metrics and the API.
+// Job names as they appear in the configuration's schedule keys, the run
+// history, metrics and the API; this is the only place they are spelled.
 const (
-	JobOutbox = "outbox_delivery"
+	JobOutbox        = "outbox_delivery"
+	JobDailyAnalysis = "daily_analysis"
+	JobMonthlyReport = "monthly_report"
+	JobAnomalyCheck  = "anomaly_check"
+	JobBackup        = "backup"
+	JobTibberPoll    = "tibber_poll"
 )
 
 // jobFunc does one run. record says whether the run is worth a row in the

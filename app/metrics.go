@@ -6,6 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/meterd/meterd/analysis"
 	"github.com/meterd/meterd/ingest/tibber"
 )
 
@@ -72,7 +73,7 @@ func NewMetrics(version, commit string, outboxPoints func() float64) *Metrics {
 	)
 	// Every series a dashboard or alert may look for exists from the
 	// start, at zero, rather than appearing with its first event.
-	for _, r := range append(append([]string(nil), AnomalyRules...), RuleTibberToken) {
+	for _, r := range analysis.AllRules() {
 		m.AnomaliesOpen.WithLabelValues(r)
 	}
 	for _, src := range []string{"excel", "csv", "api", "homeassistant", "tibber"} {

@@ -7,15 +7,13 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/meterd/meterd/analysis"
 	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/ingest/tibber"
 	"github.com/meterd/meterd/store"
 )
 
-// Tibber job and anomaly names.
 const (
-	JobTibberPoll   = "tibber_poll"
-	RuleTibberToken = "tibber_token"
 	// nullHorizon is how long hours Tibber has no data for are asked for
 	// again; the grid operator's data arrives within a day or two.
 	nullHorizon = 30 * 24 * time.Hour
@@ -230,13 +228,13 @@ func (a *App) tibberHealth(ctx context.Context, meter Meter, err error, res Tibb
 	case err == nil:
 		a.health.Set("tibber", api.StatusOK, fmt.Sprintf("last sync %s: %d new, %d updated, %d hours still without data",
 			a.now().In(a.cfg.Location).Format("2006-01-02 15:04"), res.New, res.Updated, res.StillNull))
-		if ok, _ := a.resolveAnomaly(ctx, subject, RuleTibberToken); ok {
+		if ok, _ := a.resolveAnomaly(ctx, subject, analysis.RuleTibberToken); ok {
 			a.log.Info("Tibber token accepted again")
 			changed = true
 		}
 	case tibber.IsAuth(err):
 		a.health.Set("tibber", api.StatusDegraded, "Tibber token rejected: set a valid METERD_TIBBER_TOKEN")
-		if ok, _ := a.openAnomaly(ctx, store.Anomaly{Meter: subject, Rule: RuleTibberToken, Start: a.now(),
+		if ok, _ := a.openAnomaly(ctx, store.Anomaly{Meter: subject, Rule: analysis.RuleTibberToken, Start: a.now(),
 			Message: "Tibber rejected the token; no consumption or prices arrive until METERD_TIBBER_TOKEN is renewed"}); ok {
 			a.log.Error("Tibber token rejected")
 			changed = true

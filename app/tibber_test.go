@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/meterd/meterd/analysis"
 	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/ingest/tibber"
 	"github.com/meterd/meterd/ingest/tibber/tibbertest"
@@ -208,7 +209,7 @@ func TestTibberRateLimitAndAuth(t *testing.T) {
 		}
 		return out.Anomalies
 	}
-	if open := anomalies("open"); len(open) != 1 || open[0].Rule != RuleTibberToken || !strings.Contains(open[0].Message, "METERD_TIBBER_TOKEN") {
+	if open := anomalies("open"); len(open) != 1 || open[0].Rule != analysis.RuleTibberToken || !strings.Contains(open[0].Message, "METERD_TIBBER_TOKEN") {
 		t.Errorf("open anomalies %+v", open)
 	}
 	fake2.Always(nil)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/meterd/meterd/analysis"
 	"github.com/meterd/meterd/fault"
 )
 
@@ -82,42 +83,11 @@ func jsonTime(raw json.RawMessage, loc *time.Location) (time.Time, error) {
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return time.Time{}, fmt.Errorf("time %s is not a string such as \"2025-11-04T07:30:00+01:00\"", raw)
 	}
-	t, err := ParseInstant(s, loc)
+	t, err := analysis.ParseLocal(s, loc)
 	if err != nil {
-		return time.Time{}, err
+		return time.Time{}, fmt.Errorf("time %w", err)
 	}
 	return t, nil
-}
-
-// ParseInstant reads an RFC 3339 instant, or a local date-time or date in
-// loc, truncated to whole seconds. A local time that happens twice is the
-// later (standard time) one and one that does not exist moves forward, as
-// time.Date resolves them.
-func ParseInstant(s string, loc *time.Location) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.Truncate(time.Second).UTC(), nil
-	}
-	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return LocalTime(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), loc), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("time %q is neither RFC 3339 (2025-11-04T07:30:00+01:00) nor a local date-time (2025-11-04T07:30)", s)
-}
-
-// LocalTime is the instant of a local wall-clock time in loc, resolved as
-// domain.md says: a repeated time (autumn) is the second, standard-time one;
-// a skipped time (spring) moves forward by the gap.
-func LocalTime(y int, mo time.Month, d, h, mi, s int, loc *time.Location) time.Time {
-	t := time.Date(y, mo, d, h, mi, s, 0, loc)
-	// time.Date picks one of the two instants of a repeated wall time
-	// without promising which; standard time is the later one, so check
-	// whether the same wall clock an hour later also maps back here.
-	if later := t.Add(time.Hour); later.Hour() == h && later.Minute() == mi && later.Day() == d {
-		return later.UTC()
-	}
-	return t.UTC()
 }
 
 func jsonValue(raw json.RawMessage) (float64, error) {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/meterd/meterd/analysis"
 )
 
 // cell is one spreadsheet or CSV cell. Spreadsheet numbers (including date
@@ -292,7 +294,7 @@ func rowInstant(dc cell, hasTimeCol bool, tc cell, cols columns, src rowSource, 
 		}
 		w.hour, w.min, w.sec = h, m, s
 	}
-	return LocalTime(w.year, w.month, w.day, w.hour, w.min, w.sec, loc), nil
+	return analysis.LocalTime(w.year, w.month, w.day, w.hour, w.min, w.sec, loc), nil
 }
 
 func formatNum(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/influxdata/influxdb-client-go/v2/api/write"
 )
 
 // Reading is one stored meter value at a whole-second UTC instant.
@@ -124,17 +122,6 @@ func (db *DB) WriteReadings(ctx context.Context, b Batch, rs []Reading) (WriteRe
 		return WriteResult{}, fmt.Errorf("store readings of %s: %w", b.Meter, err)
 	}
 	return res, nil
-}
-
-// RawReadingLine is a reading in the raw bucket's layout (interfaces.md):
-// Home Assistant's shape, with source as a field so that a corrected value
-// overwrites the point instead of standing beside it.
-func RawReadingLine(unit string, r Reading) string {
-	p := write.NewPoint(unit,
-		map[string]string{"domain": "meterd", "entity_id": r.Meter},
-		map[string]any{"value": r.Value, "source": r.Source},
-		r.Time)
-	return write.PointToLineProtocol(p, time.Second)
 }
 
 // Readings returns the stored readings of meter in [from, to), oldest

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"time"
-
-	"github.com/influxdata/influxdb-client-go/v2/api/write"
 )
 
 // TibberState is the sync progress of one home.
@@ -118,14 +116,7 @@ func (db *DB) WriteTibberHours(ctx context.Context, meter, homeID string, hours 
 				return err
 			}
 			if outbox {
-				fields := map[string]any{"consumption": h.Consumption}
-				for k, v := range map[string]*float64{"cost": h.Cost, "unit_price": h.UnitPrice, "unit_price_vat": h.UnitPriceVAT} {
-					if v != nil {
-						fields[k] = *v
-					}
-				}
-				line := write.PointToLineProtocol(write.NewPoint("tibber_consumption", map[string]string{"home_id": homeID, "meter_id": meter}, fields, h.Time), time.Second)
-				if err := enqueue(ctx, tx, BucketRaw, []string{line}, now); err != nil {
+				if err := enqueue(ctx, tx, BucketRaw, []string{tibberConsumptionLine(meter, homeID, h)}, now); err != nil {
 					return err
 				}
 			}
@@ -165,9 +156,7 @@ func (db *DB) WriteTibberPrices(ctx context.Context, homeID string, prices []Tib
 				return err
 			}
 			if outbox {
-				line := write.PointToLineProtocol(write.NewPoint("tibber_price", map[string]string{"home_id": homeID},
-					map[string]any{"total": p.Total, "energy": p.Energy, "tax": p.Tax, "level": p.Level}, p.StartsAt), time.Second)
-				if err := enqueue(ctx, tx, BucketRaw, []string{line}, now); err != nil {
+				if err := enqueue(ctx, tx, BucketRaw, []string{tibberPriceLine(homeID, p)}, now); err != nil {
 					return err
 				}
 			}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/meterd/meterd/analysis"
 	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/fault"
 	"github.com/meterd/meterd/ingest"
@@ -80,7 +81,7 @@ func (s *Server) parseRange(r *http.Request) (from, to time.Time, err error) {
 		if v == "" {
 			continue
 		}
-		t, perr := ingest.ParseInstant(v, loc)
+		t, perr := analysis.ParseLocal(v, loc)
 		if perr != nil {
 			return from, to, fault.Errorf(fault.Invalid, "%s: %v", p.name, perr)
 		}

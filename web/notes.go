@@ -11,9 +11,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/meterd/meterd/analysis"
 	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/fault"
-	"github.com/meterd/meterd/ingest"
 )
 
 // Notes serves anomalies and annotations.
@@ -122,13 +122,13 @@ func decodeAnnotation(body io.Reader, loc *time.Location) (api.NewAnnotation, er
 	if in.Time == "" {
 		return a, fault.Errorf(fault.Invalid, "time is missing: give the instant the note is about, e.g. %s", annotationExample)
 	}
-	t, err := ingest.ParseInstant(in.Time, loc)
+	t, err := analysis.ParseLocal(in.Time, loc)
 	if err != nil {
 		return a, fault.Errorf(fault.Invalid, "time: %v", err)
 	}
 	a.Start = t
 	if in.End != "" {
-		e, err := ingest.ParseInstant(in.End, loc)
+		e, err := analysis.ParseLocal(in.End, loc)
 		if err != nil {
 			return a, fault.Errorf(fault.Invalid, "end: %v", err)
 		}
