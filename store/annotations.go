@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"time"
 )
 
@@ -19,7 +18,8 @@ type Annotation struct {
 }
 
 // AddAnnotation stores a and returns it with its id and creation time.
-func (db *DB) AddAnnotation(ctx context.Context, a Annotation) (Annotation, error) {
+func (db *DB) AddAnnotation(ctx context.Context, a Annotation) (_ Annotation, err error) {
+	defer wrap(&err, "save an annotation")
 	a.Created = db.Now().Truncate(time.Second).UTC()
 	var end sql.NullInt64
 	if a.End != nil {
@@ -28,7 +28,7 @@ func (db *DB) AddAnnotation(ctx context.Context, a Annotation) (Annotation, erro
 	r, err := db.sql.ExecContext(ctx, `INSERT INTO annotations (meter, start_ts, end_ts, text, created_at) VALUES (?, ?, ?, ?, ?)`,
 		a.Meter, a.Start.Unix(), end, a.Text, a.Created.Unix())
 	if err != nil {
-		return a, fmt.Errorf("store annotation: %w", err)
+		return a, err
 	}
 	a.ID, err = r.LastInsertId()
 	return a, err
@@ -38,7 +38,8 @@ func (db *DB) AddAnnotation(ctx context.Context, a Annotation) (Annotation, erro
 // open), oldest first. A meter filter also returns the household's notes:
 // a note on the whole house (a holiday, a new tenant) explains every
 // meter's curve.
-func (db *DB) Annotations(ctx context.Context, meter string, from, to time.Time) ([]Annotation, error) {
+func (db *DB) Annotations(ctx context.Context, meter string, from, to time.Time) (_ []Annotation, err error) {
+	defer wrap(&err, "read annotations")
 	lo, hi := unixBounds(from, to)
 	rows, err := db.sql.QueryContext(ctx, `SELECT id, meter, start_ts, end_ts, text, created_at FROM annotations
 		WHERE (? = '' OR meter = ? OR meter = '') AND start_ts < ? AND COALESCE(end_ts, start_ts) >= ?
@@ -53,7 +54,7 @@ func (db *DB) Annotations(ctx context.Context, meter string, from, to time.Time)
 		var start, created int64
 		var end sql.NullInt64
 		if err := rows.Scan(&a.ID, &a.Meter, &start, &end, &a.Text, &created); err != nil {
-			return nil, fmt.Errorf("read annotations: %w", err)
+			return nil, err
 		}
 		a.Start, a.End, a.Created = fromUnix(start), optTime(end), fromUnix(created)
 		out = append(out, a)
@@ -62,7 +63,8 @@ func (db *DB) Annotations(ctx context.Context, meter string, from, to time.Time)
 }
 
 // DeleteAnnotation removes a note; false if there was none with that id.
-func (db *DB) DeleteAnnotation(ctx context.Context, id int64) (bool, error) {
+func (db *DB) DeleteAnnotation(ctx context.Context, id int64) (_ bool, err error) {
+	defer wrap(&err, "delete annotation %d", id)
 	r, err := db.sql.ExecContext(ctx, `DELETE FROM annotations WHERE id = ?`, id)
 	if err != nil {
 		return false, err

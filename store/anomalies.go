@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
 )
 
@@ -37,6 +36,7 @@ type AnomalyEffects struct {
 // (an episode alerts once) and reports whether it opened one. Only a new
 // episode sets off fx.
 func (db *DB) OpenAnomaly(ctx context.Context, a Anomaly, fx AnomalyEffects) (opened bool, err error) {
+	defer wrap(&err, "open the %s anomaly of %s", a.Rule, a.Meter)
 	err = db.tx(ctx, func(tx *sql.Tx) error {
 		now := db.Now().Unix()
 		var end sql.NullInt64
@@ -65,6 +65,7 @@ func (db *DB) OpenAnomaly(ctx context.Context, a Anomaly, fx AnomalyEffects) (op
 // ResolveAnomaly closes the open anomaly of meter and rule, if any, and
 // queues its "resolved" alert for targets.
 func (db *DB) ResolveAnomaly(ctx context.Context, meter, rule string, at time.Time, targets []string) (resolved bool, err error) {
+	defer wrap(&err, "resolve the %s anomaly of %s", rule, meter)
 	err = db.tx(ctx, func(tx *sql.Tx) error {
 		now := db.Now().Unix()
 		var id int64
@@ -102,7 +103,8 @@ type PendingAlert struct {
 }
 
 // PendingAlerts lists the alerts waiting to go out, oldest first.
-func (db *DB) PendingAlerts(ctx context.Context) ([]PendingAlert, error) {
+func (db *DB) PendingAlerts(ctx context.Context) (_ []PendingAlert, err error) {
+	defer wrap(&err, "read queued alerts")
 	rows, err := db.sql.QueryContext(ctx, `SELECT al.id, al.event, al.target, al.created_at, al.attempts,
 		a.id, a.meter, a.rule, a.status, a.start_ts, a.end_ts, a.observed, a.expected, a.message, a.opened_at, a.resolved_at
 		FROM alerts al JOIN anomalies a ON a.id = al.anomaly_id ORDER BY al.id`)
@@ -116,7 +118,7 @@ func (db *DB) PendingAlerts(ctx context.Context) ([]PendingAlert, error) {
 		var created int64
 		var a anomalyRow
 		if err := rows.Scan(append([]any{&p.ID, &p.Event, &p.Target, &created, &p.Attempts}, a.dest()...)...); err != nil {
-			return nil, fmt.Errorf("read alerts: %w", err)
+			return nil, err
 		}
 		p.Created, p.Anomaly = fromUnix(created), a.anomaly()
 		out = append(out, p)
@@ -125,19 +127,22 @@ func (db *DB) PendingAlerts(ctx context.Context) ([]PendingAlert, error) {
 }
 
 // AlertDelivered forgets an alert its webhook accepted.
-func (db *DB) AlertDelivered(ctx context.Context, id int64) error {
-	_, err := db.sql.ExecContext(ctx, `DELETE FROM alerts WHERE id = ?`, id)
+func (db *DB) AlertDelivered(ctx context.Context, id int64) (err error) {
+	defer wrap(&err, "mark alert %d delivered", id)
+	_, err = db.sql.ExecContext(ctx, `DELETE FROM alerts WHERE id = ?`, id)
 	return err
 }
 
 // AlertFailed counts a failed attempt; the alert stays queued.
-func (db *DB) AlertFailed(ctx context.Context, id int64, msg string) error {
-	_, err := db.sql.ExecContext(ctx, `UPDATE alerts SET attempts = attempts + 1, last_error = ? WHERE id = ?`, msg, id)
+func (db *DB) AlertFailed(ctx context.Context, id int64, msg string) (err error) {
+	defer wrap(&err, "record a failed try of alert %d", id)
+	_, err = db.sql.ExecContext(ctx, `UPDATE alerts SET attempts = attempts + 1, last_error = ? WHERE id = ?`, msg, id)
 	return err
 }
 
 // OpenAnomalyCounts counts open anomalies by rule.
-func (db *DB) OpenAnomalyCounts(ctx context.Context) (map[string]int, error) {
+func (db *DB) OpenAnomalyCounts(ctx context.Context) (_ map[string]int, err error) {
+	defer wrap(&err, "count open anomalies")
 	rows, err := db.sql.QueryContext(ctx, `SELECT rule, COUNT(*) FROM anomalies WHERE status = 'open' GROUP BY rule`)
 	if err != nil {
 		return nil, err
@@ -157,7 +162,8 @@ func (db *DB) OpenAnomalyCounts(ctx context.Context) (map[string]int, error) {
 
 // Anomalies lists anomalies, newest first: those with status (open,
 // resolved; all if empty) and of meter (all if empty), at most limit.
-func (db *DB) Anomalies(ctx context.Context, status, meter string, limit int) ([]Anomaly, error) {
+func (db *DB) Anomalies(ctx context.Context, status, meter string, limit int) (_ []Anomaly, err error) {
+	defer wrap(&err, "read anomalies")
 	if limit <= 0 {
 		limit = 100
 	}
@@ -172,7 +178,7 @@ func (db *DB) Anomalies(ctx context.Context, status, meter string, limit int) ([
 	for rows.Next() {
 		var a anomalyRow
 		if err := rows.Scan(a.dest()...); err != nil {
-			return nil, fmt.Errorf("read anomalies: %w", err)
+			return nil, err
 		}
 		out = append(out, a.anomaly())
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 )
@@ -11,7 +10,8 @@ import (
 // INTO, which reads one snapshot while writers go on (WAL). The copy is
 // made under a temporary name and renamed when whole, so path is either
 // a complete database or absent, never half a backup.
-func (db *DB) Backup(ctx context.Context, path string) (int64, error) {
+func (db *DB) Backup(ctx context.Context, path string) (_ int64, err error) {
+	defer wrap(&err, "back up the database to %s", path)
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return 0, err
@@ -20,7 +20,7 @@ func (db *DB) Backup(ctx context.Context, path string) (int64, error) {
 	os.Remove(tmp) // a crashed earlier attempt; VACUUM INTO refuses to overwrite
 	if _, err := db.sql.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
 		os.Remove(tmp)
-		return 0, fmt.Errorf("back up the database: %w", err)
+		return 0, err
 	}
 	st, err := os.Stat(tmp)
 	if err == nil {

@@ -53,15 +53,17 @@ func Open(ctx context.Context, path string) (*DB, error) {
 func (db *DB) Close() error { return db.sql.Close() }
 
 // Ping checks that the database answers.
-func (db *DB) Ping(ctx context.Context) error {
+func (db *DB) Ping(ctx context.Context) (err error) {
+	defer wrap(&err, "ping the database")
 	var one int
 	return db.sql.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
 // SchemaVersion is the number of the last migration applied.
-func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+func (db *DB) SchemaVersion(ctx context.Context) (_ int, err error) {
+	defer wrap(&err, "read the schema version")
 	var v int
-	err := db.sql.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+	err = db.sql.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
 	return v, err
 }
 
@@ -138,4 +140,14 @@ func unixBounds(from, to time.Time) (lo, hi int64) {
 		hi = to.Unix()
 	}
 	return lo, hi
+}
+
+// wrap prefixes an error that leaves the package with what was being done,
+// so a log line says "store: save readings of gas_total: disk I/O error"
+// rather than only the driver's words. Kinds (package fault) stay visible
+// through the wrapping.
+func wrap(errp *error, format string, args ...any) {
+	if *errp != nil {
+		*errp = fmt.Errorf("store: "+format+": %w", append(args, *errp)...)
+	}
 }

@@ -22,7 +22,8 @@ type LineWriter interface {
 
 // Enqueue queues lines for a bucket on their own (not tied to a reading),
 // e.g. processed series.
-func (db *DB) Enqueue(ctx context.Context, bucket string, lines []string) error {
+func (db *DB) Enqueue(ctx context.Context, bucket string, lines []string) (err error) {
+	defer wrap(&err, "queue %d points for %s", len(lines), bucket)
 	return db.tx(ctx, func(tx *sql.Tx) error { return enqueue(ctx, tx, bucket, lines, db.Now().Unix()) })
 }
 
@@ -41,9 +42,10 @@ func enqueue(ctx context.Context, tx *sql.Tx, bucket string, lines []string, now
 }
 
 // OutboxCount is the number of points not yet delivered.
-func (db *DB) OutboxCount(ctx context.Context) (int64, error) {
+func (db *DB) OutboxCount(ctx context.Context) (_ int64, err error) {
+	defer wrap(&err, "count the outbox")
 	var n int64
-	err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox`).Scan(&n)
+	err = db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox`).Scan(&n)
 	return n, err
 }
 
@@ -53,6 +55,7 @@ func (db *DB) OutboxCount(ctx context.Context) (int64, error) {
 // least once, and since a point with the same series and timestamp
 // overwrites itself in InfluxDB, a batch sent twice still leaves one point.
 func (db *DB) DeliverOutbox(ctx context.Context, w LineWriter, batchSize int) (delivered int, err error) {
+	defer wrap(&err, "deliver the outbox")
 	for {
 		n, err := db.deliverBatch(ctx, w, batchSize)
 		delivered += n

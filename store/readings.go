@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
 )
 
@@ -45,11 +44,12 @@ type WriteResult struct {
 // readings at one instant the later one wins. A reading at an instant that
 // already holds the same value is a duplicate and changes nothing, which
 // makes re-imports idempotent.
-func (db *DB) WriteReadings(ctx context.Context, b Batch, rs []Reading) (WriteResult, error) {
+func (db *DB) WriteReadings(ctx context.Context, b Batch, rs []Reading) (_ WriteResult, err error) {
+	defer wrap(&err, "save readings of %s", b.Meter)
 	var res WriteResult
 	now := db.Now().Unix()
 	errDryRun := errors.New("dry run")
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err = db.tx(ctx, func(tx *sql.Tx) error {
 		r, err := tx.ExecContext(ctx, `INSERT INTO import_batches (meter, source, file_name, sha256, created_at) VALUES (?, ?, ?, ?, ?)`,
 			b.Meter, b.Source, b.FileName, b.SHA256, now)
 		if err != nil {
@@ -119,14 +119,15 @@ func (db *DB) WriteReadings(ctx context.Context, b Batch, rs []Reading) (WriteRe
 		return res, nil
 	}
 	if err != nil {
-		return WriteResult{}, fmt.Errorf("store readings of %s: %w", b.Meter, err)
+		return WriteResult{}, err
 	}
 	return res, nil
 }
 
 // Readings returns the stored readings of meter in [from, to), oldest
 // first. A zero from or to is open.
-func (db *DB) Readings(ctx context.Context, meter string, from, to time.Time) ([]Reading, error) {
+func (db *DB) Readings(ctx context.Context, meter string, from, to time.Time) (_ []Reading, err error) {
+	defer wrap(&err, "read readings of %s", meter)
 	lo, hi := unixBounds(from, to)
 	return db.queryReadings(ctx, meter, `SELECT ts, value, source FROM readings WHERE meter = ? AND ts >= ? AND ts < ? ORDER BY ts`, meter, lo, hi)
 }
@@ -152,7 +153,8 @@ func (db *DB) queryReadings(ctx context.Context, meter, q string, args ...any) (
 }
 
 // LastReadings returns each meter's latest reading.
-func (db *DB) LastReadings(ctx context.Context) (map[string]Reading, error) {
+func (db *DB) LastReadings(ctx context.Context) (_ map[string]Reading, err error) {
+	defer wrap(&err, "read the last readings")
 	rows, err := db.sql.QueryContext(ctx, `SELECT r.meter, r.ts, r.value, r.source FROM readings r
 		JOIN (SELECT meter, MAX(ts) AS ts FROM readings GROUP BY meter) m ON m.meter = r.meter AND m.ts = r.ts`)
 	if err != nil {
@@ -174,6 +176,7 @@ func (db *DB) LastReadings(ctx context.Context) (map[string]Reading, error) {
 
 // LastReading returns meter's latest reading; ok is false if it has none.
 func (db *DB) LastReading(ctx context.Context, meter string) (r Reading, ok bool, err error) {
+	defer wrap(&err, "read the last reading of %s", meter)
 	var ts int64
 	err = db.sql.QueryRowContext(ctx, `SELECT ts, value, source FROM readings WHERE meter = ? ORDER BY ts DESC LIMIT 1`, meter).Scan(&ts, &r.Value, &r.Source)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -189,14 +192,16 @@ func (db *DB) LastReading(ctx context.Context, meter string) (r Reading, ok bool
 // ReadingsInWriteOrder returns all readings of meter in the order they were
 // written (by import batch, then instant), which decides between two
 // readings for one interval of an interval meter.
-func (db *DB) ReadingsInWriteOrder(ctx context.Context, meter string) ([]Reading, error) {
+func (db *DB) ReadingsInWriteOrder(ctx context.Context, meter string) (_ []Reading, err error) {
+	defer wrap(&err, "read readings of %s in write order", meter)
 	return db.queryReadings(ctx, meter, `SELECT ts, value, source FROM readings WHERE meter = ? ORDER BY batch_id, ts`, meter)
 }
 
 // EarliestWrittenSince returns, per meter, the earliest instant among the
 // readings written or changed at or after since: what an analysis must
 // recompute.
-func (db *DB) EarliestWrittenSince(ctx context.Context, since time.Time) (map[string]time.Time, error) {
+func (db *DB) EarliestWrittenSince(ctx context.Context, since time.Time) (_ map[string]time.Time, err error) {
+	defer wrap(&err, "find readings written since %s", since.UTC().Format(time.RFC3339))
 	rows, err := db.sql.QueryContext(ctx, `SELECT meter, MIN(ts) FROM readings WHERE written_at >= ? GROUP BY meter`, since.Unix())
 	if err != nil {
 		return nil, err
@@ -217,6 +222,7 @@ func (db *DB) EarliestWrittenSince(ctx context.Context, since time.Time) (map[st
 // Extent returns a meter's latest instant and highest value; ok is false if
 // it has no readings.
 func (db *DB) Extent(ctx context.Context, meter string) (last time.Time, maxValue float64, ok bool, err error) {
+	defer wrap(&err, "read the extent of %s", meter)
 	var ts sql.NullInt64
 	var mv sql.NullFloat64
 	err = db.sql.QueryRowContext(ctx, `SELECT MAX(ts), MAX(value) FROM readings WHERE meter = ?`, meter).Scan(&ts, &mv)

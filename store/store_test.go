@@ -294,3 +294,19 @@ func TestRunHistory(t *testing.T) {
 		t.Errorf("a job that never ran has a failed run %+v", f)
 	}
 }
+
+// TestErrorsSayWhatWasBeingDone: an error that leaves the store names the
+// package and the operation, with the driver's cause still inside it.
+func TestErrorsSayWhatWasBeingDone(t *testing.T) {
+	db := openTest(t)
+	db.Close()
+	_, err := db.WriteReadings(context.Background(), Batch{Meter: "gas_total", Unit: "m³", Source: "api"},
+		[]Reading{{Meter: "gas_total", Time: at("2025-11-04T07:30:00+01:00"), Value: 1}})
+	if err == nil || !strings.HasPrefix(err.Error(), "store: save readings of gas_total: ") || !strings.Contains(err.Error(), "closed") {
+		t.Errorf("write to a closed database: %v", err)
+	}
+	_, err = db.Readings(context.Background(), "wasser", time.Time{}, time.Time{})
+	if err == nil || !strings.HasPrefix(err.Error(), "store: read readings of wasser: ") {
+		t.Errorf("read from a closed database: %v", err)
+	}
+}

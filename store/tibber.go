@@ -19,11 +19,12 @@ type TibberState struct {
 
 // TibberState loads a home's progress; a home never synced has zero
 // values.
-func (db *DB) TibberState(ctx context.Context, home string) (TibberState, error) {
+func (db *DB) TibberState(ctx context.Context, home string) (_ TibberState, err error) {
+	defer wrap(&err, "read the Tibber state of home %s", home)
 	s := TibberState{HomeID: home}
 	var since, pollFrom, last sql.NullInt64
 	var done int
-	err := db.sql.QueryRowContext(ctx, `SELECT backfill_since, backfill_cursor, backfill_done, poll_from, last_poll FROM tibber_sync WHERE home_id = ?`, home).
+	err = db.sql.QueryRowContext(ctx, `SELECT backfill_since, backfill_cursor, backfill_done, poll_from, last_poll FROM tibber_sync WHERE home_id = ?`, home).
 		Scan(&since, &s.BackfillCursor, &done, &pollFrom, &last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, nil
@@ -45,7 +46,8 @@ func (db *DB) TibberState(ctx context.Context, home string) (TibberState, error)
 }
 
 // SaveTibberState stores a home's progress.
-func (db *DB) SaveTibberState(ctx context.Context, s TibberState) error {
+func (db *DB) SaveTibberState(ctx context.Context, s TibberState) (err error) {
+	defer wrap(&err, "save the Tibber state")
 	null := func(t time.Time) any {
 		if t.IsZero() {
 			return nil
@@ -56,7 +58,7 @@ func (db *DB) SaveTibberState(ctx context.Context, s TibberState) error {
 	if s.BackfillDone {
 		done = 1
 	}
-	_, err := db.sql.ExecContext(ctx, `INSERT INTO tibber_sync (home_id, backfill_since, backfill_cursor, backfill_done, poll_from, last_poll) VALUES (?, ?, ?, ?, ?, ?)
+	_, err = db.sql.ExecContext(ctx, `INSERT INTO tibber_sync (home_id, backfill_since, backfill_cursor, backfill_done, poll_from, last_poll) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (home_id) DO UPDATE SET backfill_since = excluded.backfill_since, backfill_cursor = excluded.backfill_cursor,
 		backfill_done = excluded.backfill_done, poll_from = excluded.poll_from, last_poll = excluded.last_poll`,
 		s.HomeID, null(s.BackfillSince), s.BackfillCursor, done, null(s.PollFrom), null(s.LastPoll))
@@ -85,6 +87,7 @@ func eqPtr(a, b *float64) bool {
 // whose figures are unchanged is left alone, a changed one overwritten.
 // New and changed hours are queued for InfluxDB as tibber_consumption.
 func (db *DB) WriteTibberHours(ctx context.Context, meter, homeID string, hours []TibberHour, outbox bool) (written, updated int, err error) {
+	defer wrap(&err, "save Tibber hours of %s", meter)
 	now := db.Now().Unix()
 	err = db.tx(ctx, func(tx *sql.Tx) error {
 		written, updated = 0, 0
@@ -136,6 +139,7 @@ type TibberPrice struct {
 // WriteTibberPrices stores prices, queuing new or changed ones for InfluxDB
 // as tibber_price; it returns how many changed.
 func (db *DB) WriteTibberPrices(ctx context.Context, homeID string, prices []TibberPrice, outbox bool) (changed int, err error) {
+	defer wrap(&err, "save Tibber prices")
 	now := db.Now().Unix()
 	err = db.tx(ctx, func(tx *sql.Tx) error {
 		changed = 0
