@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/meterd/meterd/analysis"
 )
 
 // tibber runs one Tibber poll now, or a backfill with --since.
@@ -23,7 +25,7 @@ func (c *cli) tibber(args []string) error {
 	defer a.Close()
 	var since time.Time
 	if *sinceFlag != "" {
-		if since, err = time.ParseInLocation("2006-01-02", *sinceFlag, cfg.Location); err != nil {
+		if since, err = analysis.ParseDate(*sinceFlag, cfg.Location); err != nil {
 			return usageError{fmt.Sprintf("tibber sync: --since %q is not a date (YYYY-MM-DD)", *sinceFlag)}
 		}
 	}

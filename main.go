@@ -23,7 +23,7 @@ var (
 	commit  = "unknown"
 )
 
-// Exit codes of interfaces.md.
+// Exit codes (docs/cli.md#exit-codes).
 const (
 	exitOK      = 0
 	exitFailure = 1

@@ -24,7 +24,7 @@ type Request struct {
 	Daily    bool
 }
 
-// Result is the analysis of interfaces.md.
+// Result is the analysis of docs/consumption.md, as the API returns it.
 type Result struct {
 	From     string        `json:"from"`
 	To       string        `json:"to"`
@@ -49,7 +49,7 @@ type MeterResult struct {
 type Figure struct {
 	Consumption *float64
 	KWh         *float64
-	HasKWh      bool // kwh exists for this meter (domain.md); then it is printed, null or not
+	HasKWh      bool // kwh exists for this meter (docs/consumption.md#kwh); then it is printed, null or not
 	Complete    bool
 	CoveredFrom time.Time
 	CoveredTo   time.Time

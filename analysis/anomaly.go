@@ -95,7 +95,7 @@ func SpikeCheck(days []DayFigure, factor float64, loc *time.Location) Check {
 		return c
 	}
 	mean := sum / float64(n)
-	day, err := time.ParseInLocation("2006-01-02", days[last].Date, loc)
+	day, err := ParseDate(days[last].Date, loc)
 	if err != nil {
 		return c
 	}

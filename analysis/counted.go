@@ -42,7 +42,7 @@ type Segment struct {
 	Readings []Reading
 }
 
-// CountedReadings applies domain.md's rules for which readings of a
+// CountedReadings applies the rules of docs/meters.md#which-readings-count for which readings of a
 // cumulative meter count. rs must hold one reading per instant (the store's
 // "written last wins" already applied) and may be in any order.
 //

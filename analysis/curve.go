@@ -12,7 +12,7 @@ type point struct {
 }
 
 // curve is a cumulative counter known at points and interpolated between
-// them (domain.md "Value at an instant"): linear in time, or weighted by a
+// them (docs/meters.md#value-at-an-instant): linear in time, or weighted by a
 // seasonal pattern of 12 monthly percentages. It is defined only on
 // [first point, last point].
 type curve struct {

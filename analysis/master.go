@@ -65,7 +65,7 @@ func (p *masterPeriod) sum(t int64) (float64, bool) {
 	return s, true
 }
 
-// masterCurve is M(t) of domain.md: within period k the sum of its meters'
+// masterCurve is M(t) of docs/meters.md#master-meters: within period k the sum of its meters'
 // values (converted, with the hold rule at switches) plus offset_k, which
 // keeps M continuous at each switch.
 type masterCurve struct {

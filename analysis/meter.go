@@ -5,7 +5,7 @@ import "time"
 // Utility is what a meter measures.
 type Utility string
 
-// The utilities of domain.md.
+// The utilities (docs/meters.md).
 const (
 	Electricity Utility = "electricity"
 	Gas         Utility = "gas"
@@ -64,7 +64,7 @@ type Period struct {
 	Meters []string
 }
 
-// HasKWh reports whether the meter's figures also come in kWh (domain.md).
+// HasKWh reports whether the meter's figures also come in kWh (docs/consumption.md#kwh).
 func (m Meter) HasKWh() bool {
 	switch m.Utility {
 	case Electricity, Heat:

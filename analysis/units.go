@@ -1,4 +1,4 @@
-// Package analysis holds meterd's domain rules (see domain.md) as pure
+// Package analysis holds meterd's domain rules (docs/README.md) as pure
 // functions over readings: no I/O and no clock; time is always passed in.
 package analysis
 
@@ -124,7 +124,7 @@ func NewGasFactors(fs []GasFactor) GasFactors {
 }
 
 // At returns the factor (kWh per m³) in force at t. Before the first entry
-// the first entry applies, as domain.md says.
+// the first entry applies (docs/meters.md#gas-conversion).
 func (g GasFactors) At(t time.Time) float64 {
 	if len(g) == 0 {
 		return DefaultGasFactor.KWhPerM3()
@@ -172,7 +172,7 @@ func ConvertConsumption(v float64, from, to Unit, at time.Time, gas GasFactors) 
 	return 0, false
 }
 
-// KWhOf converts consumption to kWh where domain.md defines it: electricity and
+// KWhOf converts consumption to kWh where docs/consumption.md#kwh defines it: electricity and
 // heat in energy units, gas in energy or volume units. ok is false otherwise.
 func KWhOf(v float64, unit Unit, utility Utility, at time.Time, gas GasFactors) (float64, bool) {
 	switch utility {

@@ -48,7 +48,7 @@ meters:
     influx: {measurement: kWh, entity_id: stromzaehler_total}
   - {id: wasser, utility: water, unit: m³}
 `)
-	// Home Assistant's shape (sources.md): measurement = unit, tags domain
+	// Home Assistant's shape (docs/influxdb.md#series-read-from-influxdb): measurement = unit, tags domain
 	// and entity_id, field value, attribute fields beside it. 1 Jan 00:00
 	// CET = 2024-12-31T23:00Z: 12000; 1 Feb 00:00 CET: 12310 (310 kWh in
 	// January, 10 a day); 1 Mar 00:00 CET: 12590 (280 in February).

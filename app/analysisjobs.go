@@ -15,7 +15,7 @@ import (
 // arrived: late corrections of a few weeks are common.
 const minRecompute = 60
 
-// DailyAnalysis recomputes the processed series (interfaces.md) for every
+// DailyAnalysis recomputes the processed series (docs/influxdb.md#processed-bucket-influxprocessed_bucket) for every
 // month touched by readings written since the last successful run, and at
 // least the last 60 days, and queues them for InfluxDB. The same series and
 // timestamps overwrite themselves, so a re-run changes nothing.

@@ -91,7 +91,7 @@ type anomalyTally struct {
 	Waiting  int `json:"alerts_waiting,omitempty"`
 }
 
-// AnomalyCheck runs the rules of domain.md that watch the data as it
+// AnomalyCheck runs the rules of docs/anomalies.md that watch the data as it
 // arrives (spike, silence, decrease, negative; year_over_year belongs to
 // the monthly report) and sends the alerts of what opened or resolved.
 func (a *App) AnomalyCheck(ctx context.Context) (any, bool, error) {

@@ -162,7 +162,7 @@ type PeriodConfig struct {
 // Source says where a physical meter's readings come from.
 type Source string
 
-// The sources of interfaces.md.
+// Where a physical meter's readings come from (docs/import.md).
 const (
 	SourceManual        Source = "manual"
 	SourceTibber        Source = "tibber"

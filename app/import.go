@@ -27,8 +27,8 @@ type ImportRequest struct {
 }
 
 // Import stores a batch in one transaction and returns the import summary
-// of interfaces.md. With Strict, any rejected row refuses the whole batch.
-// Readings that the counter rules exclude (domain.md) are stored and listed
+// of docs/import.md#import-semantics. With Strict, any rejected row refuses the whole batch.
+// Readings that the counter rules exclude (docs/meters.md#which-readings-count) are stored and listed
 // as warnings.
 func (a *App) Import(ctx context.Context, req ImportRequest) (ingest.Summary, error) {
 	m, err := a.physicalMeter(req.Meter)

@@ -30,7 +30,7 @@ func TestAnnotationsAPI(t *testing.T) {
 	}
 
 	// The autumn night: 02:30 local without an offset is the second one,
-	// 02:30+01:00 (domain.md), and comes back with that offset.
+	// 02:30+01:00 (docs/time.md#local-times), and comes back with that offset.
 	code, swap, raw := add(map[string]string{"meter": "gas", "time": "2025-10-26T02:30", "text": "Zählertausch"})
 	if code != http.StatusCreated || swap.ID == 0 || swap.Time != "2025-10-26T02:30:00+01:00" || swap.Meter != "gas" || swap.Created == "" {
 		t.Fatalf("add: %d %s", code, raw)

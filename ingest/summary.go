@@ -29,7 +29,7 @@ type Warning struct {
 	Warning string `json:"warning"`
 }
 
-// Summary is the import summary of interfaces.md, shared by the upload, the
+// Summary is the import summary of docs/http.md#routes, shared by the upload, the
 // readings API and `meterd import`.
 type Summary struct {
 	Meter      string           `json:"meter"`

@@ -132,7 +132,7 @@ type Table struct {
 	HasMeterColumn bool
 }
 
-// readTable applies the reading rules of sources.md to any row source.
+// readTable applies the reading rules of docs/import.md#files to any row source.
 func readTable(src rowSource, loc *time.Location, maxRows int) (*Table, error) {
 	if maxRows <= 0 {
 		maxRows = DefaultMaxRows

@@ -155,7 +155,7 @@ func TestWriteReadingsDryRunWritesNothing(t *testing.T) {
 
 func TestRawReadingLineLayout(t *testing.T) {
 	got := RawReadingLine("m³", Reading{Meter: "gas_zahler", Time: at("2025-11-04T07:30:00+01:00"), Value: 4321.09, Source: "excel"})
-	// interfaces.md: <unit>,domain=meterd,entity_id=<meter id> value=<reading>,source="<src>" at seconds precision.
+	// docs/influxdb.md: <unit>,domain=meterd,entity_id=<meter id> value=<reading>,source="<src>" at seconds precision.
 	want := `m³,domain=meterd,entity_id=gas_zahler source="excel",value=4321.09 1762237800` + "\n"
 	if got != want {
 		t.Fatalf("line\n got %q\nwant %q", got, want)

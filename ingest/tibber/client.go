@@ -1,5 +1,5 @@
 // Package tibber is a small client for Tibber's GraphQL API: hourly
-// consumption and prices, with the politeness the API needs (sources.md):
+// consumption and prices, with the politeness the API needs (docs/import.md#tibber):
 // a request budget, exponential backoff with jitter, Retry-After, a long
 // pause after a 429, and no retries of what cannot succeed.
 package tibber

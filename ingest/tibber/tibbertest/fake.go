@@ -1,5 +1,5 @@
 // Package tibbertest is a fake Tibber GraphQL API for tests, following
-// what sources.md records of the real one: local timestamps with
+// what is known of the real one: local timestamps with
 // milliseconds and offset, 23- and 25-hour DST days, null hours, a
 // 744-node page cap, base64 cursors, late corrections, and its bad days
 // (UNAUTHENTICATED in a 200, 400, 429 with or without Retry-After, HTML
