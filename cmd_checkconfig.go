@@ -24,7 +24,7 @@ func (c *cli) checkConfig(args []string) error {
 	if src == "" {
 		src = "built-in defaults"
 	}
-	fmt.Fprintf(c.stdout, "configuration %s is valid: %d meters, time zone %s, billing from %s\n\n", src, len(cfg.Meters), cfg.Timezone, cfg.BillingStart)
+	fmt.Fprintf(c.stdout, "configuration %s is valid: %d meters, time zone %s, billing from %s\n\n", src, len(cfg.Meters), cfg.Location, cfg.BillingStart)
 	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTYPE\tUTILITY\tUNIT\tREADING\tSOURCE\tDETAILS")
 	for _, m := range cfg.Meters {

@@ -7,31 +7,40 @@ import (
 	"github.com/meterd/meterd/analysis"
 )
 
+// fileConfig is the configuration as written: the YAML schema, with the
+// defaults and METERD_ variables merged in. Load checks it and resolves it
+// into a Config; nothing else reads it.
+type fileConfig struct {
+	Timezone      string                `koanf:"timezone"`
+	HTTP          HTTPConfig            `koanf:"http"`
+	Storage       StorageConfig         `koanf:"storage"`
+	Influx        InfluxConfig          `koanf:"influx"`
+	Tibber        TibberConfig          `koanf:"tibber"`
+	Schedule      ScheduleConfig        `koanf:"schedule"`
+	Alerts        AlertsConfig          `koanf:"alerts"`
+	GasConversion []GasConversionConfig `koanf:"gas_conversion"`
+	Billing       BillingConfig         `koanf:"billing"`
+	Meters        []MeterConfig         `koanf:"meters"`
+}
+
 // Config is meterd's validated configuration. Everything a command needs is
 // resolved here once: time zone, meters, secrets and paths.
 type Config struct {
-	Timezone string         `koanf:"timezone"`
-	HTTP     HTTPConfig     `koanf:"http"`
-	Storage  StorageConfig  `koanf:"storage"`
-	Influx   InfluxConfig   `koanf:"influx"`
-	Tibber   TibberConfig   `koanf:"tibber"`
-	Schedule ScheduleConfig `koanf:"schedule"`
-	Alerts   AlertsConfig   `koanf:"alerts"`
-	// GasConversion and Billing are kept raw here; Gas and BillingStart hold
-	// the parsed forms.
-	GasConversion []GasConversionConfig `koanf:"gas_conversion"`
-	Billing       BillingConfig         `koanf:"billing"`
-	RawMeters     []MeterConfig         `koanf:"meters"`
+	HTTP     HTTPConfig
+	Storage  StorageConfig // paths made absolute against $STATE_DIRECTORY
+	Influx   InfluxConfig
+	Tibber   TibberConfig
+	Schedule ScheduleConfig
+	Alerts   AlertsConfig
 
-	// Resolved by Load.
-	Location     *time.Location      `koanf:"-"`
-	Gas          analysis.GasFactors `koanf:"-"`
-	BillingStart MonthDay            `koanf:"-"`
-	Meters       []Meter             `koanf:"-"`
-	Secrets      Secrets             `koanf:"-"`
+	Location     *time.Location
+	Gas          analysis.GasFactors
+	BillingStart MonthDay
+	Meters       []Meter // in configuration order
+	Secrets      Secrets
 	// Path is the file the configuration came from; empty for the built-in
 	// defaults.
-	Path string `koanf:"-"`
+	Path string
 }
 
 // HTTPConfig is the web server's part.

@@ -77,7 +77,7 @@ func Load(path string, env Environment) (*Config, error) {
 			return nil, fmt.Errorf("configuration file %s: %v", path, err)
 		}
 		raw := dropNulls(fileK.Raw())
-		checkKeys(raw, reflect.TypeOf(Config{}), "", &p)
+		checkKeys(raw, reflect.TypeOf(fileConfig{}), "", &p)
 		if err := k.Load(confmap.Provider(raw, ""), nil); err != nil {
 			return nil, err
 		}
@@ -88,27 +88,29 @@ func Load(path string, env Environment) (*Config, error) {
 		return nil, err
 	}
 
-	var c Config
+	var f fileConfig
 	dc := &mapstructure.DecoderConfig{
 		DecodeHook: mapstructure.ComposeDecodeHookFunc(
 			yamlTimeToString,
 			mapstructure.StringToTimeDurationHookFunc(),
 			mapstructure.TextUnmarshallerHookFunc(),
 		),
-		Result:  &c,
+		Result:  &f,
 		TagName: "koanf",
 		// checkKeys already named unknown keys with their full path; with
 		// none found, the decoder double-checks.
 		ErrorUnused:      len(p.list) == 0,
 		WeaklyTypedInput: true,
 	}
-	if err := k.UnmarshalWithConf("", &c, koanf.UnmarshalConf{Tag: "koanf", DecoderConfig: dc}); err != nil {
+	if err := k.UnmarshalWithConf("", &f, koanf.UnmarshalConf{Tag: "koanf", DecoderConfig: dc}); err != nil {
 		p.list = append(p.list, decodeProblems(err)...)
 		return nil, p.err()
 	}
-	c.Path = path
-	c.Secrets = loadSecrets(env, &p)
-	c.validate(env, &p)
+	c := Config{
+		HTTP: f.HTTP, Storage: f.Storage, Influx: f.Influx, Tibber: f.Tibber, Schedule: f.Schedule, Alerts: f.Alerts,
+		Path: path, Secrets: loadSecrets(env, &p),
+	}
+	c.validate(&f, env, &p)
 	if err := p.err(); err != nil {
 		return nil, err
 	}

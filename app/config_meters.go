@@ -17,12 +17,12 @@ var (
 	validSources   = []string{"manual", "tibber", "homeassistant", "influx"}
 )
 
-func (c *Config) validateMeters(p *problems) {
+func (c *Config) validateMeters(raw []MeterConfig, p *problems) {
 	loc := c.Location
 	byID := map[string]int{}
 	entities := map[string]string{}
-	c.Meters = make([]Meter, 0, len(c.RawMeters))
-	for i, rm := range c.RawMeters {
+	c.Meters = make([]Meter, 0, len(raw))
+	for i, rm := range raw {
 		key := fmt.Sprintf("meters[%d]", i)
 		if rm.ID != "" {
 			key = fmt.Sprintf("meters[%d] (%s)", i, rm.ID)

@@ -53,25 +53,25 @@ var (
 	monthDayRe     = regexp.MustCompile(`^(\d{2})-(\d{2})$`)
 )
 
-func (c *Config) validate(env Environment, p *problems) {
-	loc, err := time.LoadLocation(c.Timezone)
-	if err != nil || c.Timezone == "" {
-		p.addf("timezone", "unknown time zone %q (use an IANA name such as Europe/Berlin)", c.Timezone)
+func (c *Config) validate(f *fileConfig, env Environment, p *problems) {
+	loc, err := time.LoadLocation(f.Timezone)
+	if err != nil || f.Timezone == "" {
+		p.addf("timezone", "unknown time zone %q (use an IANA name such as Europe/Berlin)", f.Timezone)
 		loc = time.UTC
 	}
 	c.Location = loc
 
 	c.validateService(env, p)
 
-	if md, ok := parseMonthDay(c.Billing.Start); ok {
+	if md, ok := parseMonthDay(f.Billing.Start); ok {
 		c.BillingStart = md
 	} else {
-		p.addf("billing.start", "%q is not a day of the year as MM-DD (02-29 is allowed and means 28 February in other years)", c.Billing.Start)
+		p.addf("billing.start", "%q is not a day of the year as MM-DD (02-29 is allowed and means 28 February in other years)", f.Billing.Start)
 	}
 
 	var gas []analysis.GasFactor
 	seen := map[time.Time]bool{}
-	for i, g := range c.GasConversion {
+	for i, g := range f.GasConversion {
 		key := fmt.Sprintf("gas_conversion[%d]", i)
 		from, err := ParseLocalTime(g.From, loc, false)
 		if err != nil {
@@ -90,7 +90,7 @@ func (c *Config) validate(env Environment, p *problems) {
 	}
 	c.Gas = analysis.NewGasFactors(gas)
 
-	c.validateMeters(p)
+	c.validateMeters(f.Meters, p)
 }
 
 func (c *Config) validateService(env Environment, p *problems) {
