@@ -49,6 +49,7 @@ func handler(a *app.App) http.Handler {
 	return web.NewServer(web.Deps{
 		Health: svc, Meters: svc, Imports: svc, Analysis: svc, Jobs: svc, Notes: svc, Status: svc,
 		Location:       cfg.Location,
+		AllowedHosts:   cfg.HTTP.AllowedHosts,
 		Token:          cfg.Secrets.APIToken.Value(),
 		Registry:       a.Registry(),
 		MaxUploadBytes: cfg.HTTP.MaxUploadBytes,

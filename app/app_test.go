@@ -45,6 +45,7 @@ func testHandler(a *App) http.Handler {
 	return web.NewServer(web.Deps{
 		Health: svc, Meters: svc, Imports: svc, Analysis: svc, Jobs: svc, Notes: svc, Status: svc,
 		Location:       a.cfg.Location,
+		AllowedHosts:   a.cfg.HTTP.AllowedHosts,
 		Token:          a.cfg.Secrets.APIToken.Value(),
 		Registry:       a.Registry(),
 		MaxUploadBytes: a.cfg.HTTP.MaxUploadBytes,

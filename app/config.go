@@ -47,6 +47,9 @@ type Config struct {
 type HTTPConfig struct {
 	Listen         string `koanf:"listen"`
 	MaxUploadBytes int64  `koanf:"max_upload_bytes"`
+	// AllowedHosts are Host names served without a token besides the
+	// loopback ones, for a reverse proxy.
+	AllowedHosts []string `koanf:"allowed_hosts"`
 }
 
 // StorageConfig says where the SQLite database lives.
@@ -237,6 +240,7 @@ func defaults() map[string]any {
 		"timezone":                 "Europe/Berlin",
 		"http.listen":              "127.0.0.1:8080",
 		"http.max_upload_bytes":    int64(20 << 20),
+		"http.allowed_hosts":       []string{},
 		"storage.path":             "meterd.db",
 		"storage.backup_dir":       "backups",
 		"storage.backup_keep":      7,

@@ -93,6 +93,8 @@ func Load(path string, env Environment) (*Config, error) {
 		DecodeHook: mapstructure.ComposeDecodeHookFunc(
 			yamlTimeToString,
 			mapstructure.StringToTimeDurationHookFunc(),
+			// METERD_HTTP_ALLOWED_HOSTS=a,b names a list.
+			mapstructure.StringToSliceHookFunc(","),
 			mapstructure.TextUnmarshallerHookFunc(),
 		),
 		Result:  &f,

@@ -384,3 +384,14 @@ func TestScheduleThatNeverFires(t *testing.T) {
 }
 
 func nil2[T any](_ T, err error) error { return err }
+
+func TestAllowedHostsFromFileAndEnvironment(t *testing.T) {
+	cfg, err := Load(writeConfig(t, "http: {allowed_hosts: [meterd.home.arpa]}\n"), envOf())
+	if err != nil || len(cfg.HTTP.AllowedHosts) != 1 || cfg.HTTP.AllowedHosts[0] != "meterd.home.arpa" {
+		t.Fatalf("from the file: %v %v", cfg, err)
+	}
+	cfg, err = Load("", envOf("METERD_HTTP_ALLOWED_HOSTS=a.example,b.example"))
+	if err != nil || strings.Join(cfg.HTTP.AllowedHosts, "|") != "a.example|b.example" {
+		t.Fatalf("from the environment: %v %v", cfg.HTTP.AllowedHosts, err)
+	}
+}

@@ -19,7 +19,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	if body.Status == api.StatusDown {
 		code = http.StatusServiceUnavailable
 	}
-	writeJSON(w, code, body)
+	s.writeJSON(w, code, body)
 }
 
 func (s *Server) handleMeters(w http.ResponseWriter, r *http.Request) {
@@ -31,7 +31,7 @@ func (s *Server) handleMeters(w http.ResponseWriter, r *http.Request) {
 	if ms == nil {
 		ms = []api.MeterInfo{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"meters": ms})
+	s.writeJSON(w, http.StatusOK, map[string]any{"meters": ms})
 }
 
 func (s *Server) handlePostReadings(w http.ResponseWriter, r *http.Request) {
@@ -50,7 +50,7 @@ func (s *Server) handlePostReadings(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, sum)
+	s.writeJSON(w, http.StatusOK, sum)
 }
 
 func (s *Server) handleGetReadings(w http.ResponseWriter, r *http.Request) {
@@ -67,7 +67,7 @@ func (s *Server) handleGetReadings(w http.ResponseWriter, r *http.Request) {
 	if rs == nil {
 		rs = []api.ReadingOut{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"meter": r.PathValue("id"), "readings": rs})
+	s.writeJSON(w, http.StatusOK, map[string]any{"meter": r.PathValue("id"), "readings": rs})
 }
 
 // parseRange reads ?from=&to= as dates (local midnights) or instants.
@@ -104,7 +104,7 @@ func (s *Server) handleRuns(w http.ResponseWriter, r *http.Request) {
 	if runs == nil {
 		runs = []api.Run{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"runs": runs})
+	s.writeJSON(w, http.StatusOK, map[string]any{"runs": runs})
 }
 
 func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
@@ -121,7 +121,7 @@ func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	s.writeJSON(w, http.StatusOK, res)
 }
 
 func (s *Server) handleRunJob(w http.ResponseWriter, r *http.Request) {
@@ -130,7 +130,7 @@ func (s *Server) handleRunJob(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusAccepted, map[string]any{"run_id": id, "job": r.PathValue("name")})
+	s.writeJSON(w, http.StatusAccepted, map[string]any{"run_id": id, "job": r.PathValue("name")})
 }
 
 func (s *Server) handleMonthlyReport(w http.ResponseWriter, r *http.Request) {
@@ -144,5 +144,5 @@ func (s *Server) handleMonthlyReport(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, rep)
+	s.writeJSON(w, http.StatusOK, rep)
 }

@@ -48,7 +48,7 @@ func (s *Server) handleAnomalies(w http.ResponseWriter, r *http.Request) {
 	if as == nil {
 		as = []api.AnomalyOut{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"anomalies": as})
+	s.writeJSON(w, http.StatusOK, map[string]any{"anomalies": as})
 }
 
 func (s *Server) handleAnnotations(w http.ResponseWriter, r *http.Request) {
@@ -65,7 +65,7 @@ func (s *Server) handleAnnotations(w http.ResponseWriter, r *http.Request) {
 	if as == nil {
 		as = []api.Annotation{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"annotations": as})
+	s.writeJSON(w, http.StatusOK, map[string]any{"annotations": as})
 }
 
 func (s *Server) handleAddAnnotation(w http.ResponseWriter, r *http.Request) {
@@ -80,7 +80,7 @@ func (s *Server) handleAddAnnotation(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, out)
+	s.writeJSON(w, http.StatusCreated, out)
 }
 
 func (s *Server) handleDeleteAnnotation(w http.ResponseWriter, r *http.Request) {
@@ -93,7 +93,7 @@ func (s *Server) handleDeleteAnnotation(w http.ResponseWriter, r *http.Request) 
 		s.writeErr(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"deleted": id})
+	s.writeJSON(w, http.StatusOK, map[string]any{"deleted": id})
 }
 
 const annotationExample = `{"meter": "gas_total", "time": "2025-11-12T10:00", "end": "2025-11-12T12:00", "text": "Zählertausch"}`

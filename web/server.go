@@ -5,6 +5,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -85,7 +87,10 @@ type Deps struct {
 	Location *time.Location
 	// Token is the API token; empty means no authentication, which the
 	// configuration allows only on a loopback address.
-	Token          string
+	Token string
+	// AllowedHosts are Host names served without a token besides the
+	// loopback ones (a reverse proxy's name).
+	AllowedHosts   []string
 	Registry       *prometheus.Registry
 	MaxUploadBytes int64
 	Logger         *slog.Logger
@@ -176,7 +181,33 @@ func (s *Server) Handler() http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "cross-origin request refused: send it from meterd's own page or without a browser")
 	}))
-	return s.instrument(mux, cop.Handler(mux))
+	return s.instrument(mux, s.checkHost(cop.Handler(mux)))
+}
+
+// checkHost refuses, when there is no token, every request whose Host is
+// not a loopback name: otherwise any web page the user visits could reach
+// the API by pointing its own name at 127.0.0.1 (DNS rebinding). With a
+// token, the token is the protection.
+func (s *Server) checkHost(next http.Handler) http.Handler {
+	if s.d.Token != "" {
+		return next
+	}
+	allowed := map[string]bool{}
+	for _, h := range s.d.AllowedHosts {
+		allowed[strings.ToLower(h)] = true
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		host = strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
+		if ip := net.ParseIP(host); (ip != nil && ip.IsLoopback()) || host == "localhost" || allowed[host] {
+			next.ServeHTTP(w, r)
+			return
+		}
+		writeError(w, http.StatusForbidden, fmt.Sprintf("host %q is not served without an API token: use http://127.0.0.1 or localhost, add the name to http.allowed_hosts, or set METERD_API_TOKEN", r.Host))
+	})
 }
 
 // instrument counts requests by the pattern the mux matched, so labels stay
@@ -219,8 +250,9 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	want := []byte(s.d.Token)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var got string
-		if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
-			got = strings.TrimSpace(strings.TrimPrefix(h, "Bearer "))
+		// The scheme is case-insensitive (RFC 9110): "bearer" is Bearer.
+		if scheme, cred, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+			got = strings.TrimSpace(cred)
 		} else if _, pw, ok := r.BasicAuth(); ok {
 			got = pw
 		}
@@ -233,21 +265,49 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(code)
-	enc := json.NewEncoder(w)
+// writeJSON answers with v as JSON. The body is encoded before the status
+// is written, so a value that cannot be encoded (a NaN that slipped
+// through) is a 500 with its cause in the log, never an empty 200.
+func (s *Server) writeJSON(w http.ResponseWriter, code int, v any) {
+	body, err := encodeJSON(v)
+	if err != nil {
+		s.d.Logger.Error("cannot encode the reply", "error", err)
+		code, body = http.StatusInternalServerError, errorBody(http.StatusInternalServerError, "internal error: the reply could not be encoded; see meterd's log")
+	}
+	sendJSON(w, code, body)
+}
+
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func sendJSON(w http.ResponseWriter, code int, body []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(code)
+	w.Write(body)
 }
 
 // writeError answers with the JSON error body: the message for people and
 // the kind's stable code for scripts.
 func writeError(w http.ResponseWriter, code int, msg string) {
-	writeJSON(w, code, struct {
+	sendJSON(w, code, errorBody(code, msg))
+}
+
+// errorBody is the JSON error reply; a struct of two strings always
+// encodes.
+func errorBody(code int, msg string) []byte {
+	b, _ := encodeJSON(struct {
 		Error string `json:"error"`
 		Code  string `json:"code"`
 	}{msg, codeName(code)})
+	return b
 }
 
 // statusOf is the one place where a kind of failure becomes an HTTP status.

@@ -45,7 +45,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, sum)
+	s.writeJSON(w, http.StatusOK, sum)
 }
 
 func (s *Server) handleHAState(w http.ResponseWriter, r *http.Request) {
@@ -62,7 +62,7 @@ func (s *Server) handleHAState(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	s.writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
