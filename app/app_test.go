@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -237,4 +239,34 @@ func ExampleSecret() {
 	s := NewSecret("hunter2")
 	fmt.Println(s, fmt.Sprintf("%v %#v", s, s))
 	// Output: [redacted] [redacted] [redacted]
+}
+
+// TestJobPanicLogsItsStack: the run history keeps the message; the log
+// gets the stack that finds the bug.
+func TestJobPanicLogsItsStack(t *testing.T) {
+	var log syncBuffer
+	ta := startAppOpts(t, Options{Logger: slog.New(slog.NewJSONHandler(&log, nil))}, "")
+	ta.runJobRecorded(context.Background(), "boom", func(context.Context) (any, bool, error) { panic("bad luck") }, 0)
+	out := log.String()
+	if !strings.Contains(out, `"msg":"job panicked"`) || !strings.Contains(out, "bad luck") || !strings.Contains(out, "app_test.go") {
+		t.Errorf("no stack in the log:\n%s", out)
+	}
+}
+
+// syncBuffer is a bytes.Buffer the daemon's goroutines may log to.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

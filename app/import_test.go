@@ -281,3 +281,48 @@ func TestHomeAssistantPush(t *testing.T) {
 		t.Errorf("metric %q", v)
 	}
 }
+
+// TestReimportOnTheSpringNightIsAllDuplicates: 02:30 does not exist on
+// 30 March 2025 and moves to 03:30, so these two rows are one instant. The
+// later row wins once; importing the file again changes nothing.
+func TestReimportOnTheSpringNightIsAllDuplicates(t *testing.T) {
+	ta := startApp(t, importConfig)
+	data := []byte("Datum;Uhrzeit;Zählerstand\n30.03.2025;02:30;100\n30.03.2025;03:30;101\n")
+	code, first, raw := ta.upload(t, "wasser", "dst.csv", data, nil)
+	if code != 200 || first.Written != 1 || first.Updated != 0 || first.Duplicates != 1 {
+		t.Fatalf("first import: %d %s; want 1 written, 1 duplicate", code, raw)
+	}
+	for i := range 2 {
+		code, again, raw := ta.upload(t, "wasser", "dst.csv", data, nil)
+		if code != 200 || again.Written != 0 || again.Updated != 0 || again.Duplicates != 2 {
+			t.Fatalf("re-import %d: %d %s; want all duplicates", i+1, code, raw)
+		}
+	}
+	rs, _ := ta.db.Readings(context.Background(), "wasser", time.Time{}, time.Time{})
+	if len(rs) != 1 || rs[0].Value != 101 || rs[0].Time.Format(time.RFC3339) != "2025-03-30T01:30:00Z" {
+		t.Errorf("stored %+v; want 101 at 03:30+02:00", rs)
+	}
+}
+
+func TestUploadWithTwoFilesRefused(t *testing.T) {
+	ta := startApp(t, importConfig)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for _, name := range []string{"a.csv", "b.csv"} {
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write([]byte("Datum;Stand\n01.01.2025;1\n"))
+	}
+	mw.Close()
+	resp, err := http.Post(ta.URL+"/api/v1/meters/wasser/upload", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(string(raw), "one file per upload") {
+		t.Errorf("two files: %d %s; want 400", resp.StatusCode, raw)
+	}
+	if n := ta.stored(t); n != 0 {
+		t.Errorf("%d readings stored", n)
+	}
+}

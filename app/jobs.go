@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -141,6 +142,9 @@ func (a *App) runJobRecorded(ctx context.Context, name string, fn jobFunc, id in
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
+				// The stack is what finds the bug; the run history keeps
+				// only the message.
+				a.log.Error("job panicked", "job", name, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				err, record = fmt.Errorf("job panicked: %v", p), true
 			}
 		}()

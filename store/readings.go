@@ -40,10 +40,12 @@ type WriteResult struct {
 	Changed []Reading
 }
 
-// WriteReadings stores rs in one transaction, in order, so that of several
-// readings at one instant the later one wins. A reading at an instant that
-// already holds the same value is a duplicate and changes nothing, which
-// makes re-imports idempotent.
+// WriteReadings stores rs in one transaction. Of several readings at one
+// instant the later one wins, and only it is written: the earlier ones
+// count as duplicates, so a file with two rows for one instant (both sides
+// of a spring gap) is all duplicates when imported again. A reading at an
+// instant that already holds the same value is a duplicate and changes
+// nothing, which makes re-imports idempotent.
 func (db *DB) WriteReadings(ctx context.Context, b Batch, rs []Reading) (_ WriteResult, err error) {
 	defer wrap(&err, "save readings of %s", b.Meter)
 	var res WriteResult
@@ -76,8 +78,16 @@ func (db *DB) WriteReadings(ctx context.Context, b Batch, rs []Reading) (_ Write
 			}
 			defer out.Close()
 		}
-		for _, rd := range rs {
+		last := make(map[int64]int, len(rs))
+		for i, rd := range rs {
+			last[rd.Time.Unix()] = i
+		}
+		for i, rd := range rs {
 			ts := rd.Time.Unix()
+			if last[ts] != i {
+				res.Duplicates++ // a later row sets this instant
+				continue
+			}
 			var old float64
 			switch err := sel.QueryRowContext(ctx, b.Meter, ts).Scan(&old); {
 			case errors.Is(err, sql.ErrNoRows):
@@ -105,7 +115,14 @@ func (db *DB) WriteReadings(ctx context.Context, b Batch, rs []Reading) (_ Write
 				}
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE import_batches SET parsed = ?, written = ?, updated = ?, duplicates = ?, rejected = ?, warnings = ? WHERE id = ?`,
+		if res.Written+res.Updated == 0 {
+			// An import that changed nothing leaves no record: there is
+			// nothing to trace back to it.
+			if _, err := tx.ExecContext(ctx, `DELETE FROM import_batches WHERE id = ?`, res.BatchID); err != nil {
+				return err
+			}
+			res.BatchID = 0
+		} else if _, err := tx.ExecContext(ctx, `UPDATE import_batches SET parsed = ?, written = ?, updated = ?, duplicates = ?, rejected = ?, warnings = ? WHERE id = ?`,
 			len(rs), res.Written, res.Updated, res.Duplicates, b.Rejected, b.Warnings, res.BatchID); err != nil {
 			return err
 		}

@@ -105,8 +105,8 @@ func TestWriteReadingsCountsAndIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Written != 1 || res.Updated != 2 || res.Duplicates != 0 {
-		t.Fatalf("corrections: %+v; want 1 written, 2 updated", res)
+	if res.Written != 1 || res.Updated != 1 || res.Duplicates != 1 {
+		t.Fatalf("corrections: %+v; want 1 written (the later of two rows for one instant), 1 updated, 1 duplicate", res)
 	}
 	rs, _ := db.Readings(ctx, "gas", time.Time{}, time.Time{})
 	want := []float64{100, 151, 195}
@@ -122,8 +122,9 @@ func TestWriteReadingsCountsAndIsIdempotent(t *testing.T) {
 	if err := db.sql.QueryRow(`SELECT COUNT(*), SUM(parsed), SUM(updated) FROM import_batches`).Scan(&batches, &parsed, &updated); err != nil {
 		t.Fatal(err)
 	}
-	if batches != 3 || parsed != 7 || updated != 2 {
-		t.Fatalf("batches=%d parsed=%d updated=%d; want 3, 7, 2", batches, parsed, updated)
+	// The all-duplicates re-import left no batch.
+	if batches != 2 || parsed != 5 || updated != 1 {
+		t.Fatalf("batches=%d parsed=%d updated=%d; want 2, 5, 1", batches, parsed, updated)
 	}
 }
 
@@ -308,5 +309,26 @@ func TestErrorsSayWhatWasBeingDone(t *testing.T) {
 	_, err = db.Readings(context.Background(), "wasser", time.Time{}, time.Time{})
 	if err == nil || !strings.HasPrefix(err.Error(), "store: read readings of wasser: ") {
 		t.Errorf("read from a closed database: %v", err)
+	}
+}
+
+// TestImportThatChangesNothingLeavesNoRecord: a re-import of the same
+// readings is all duplicates and adds no import batch.
+func TestImportThatChangesNothingLeavesNoRecord(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	b := Batch{Meter: "wasser", Unit: "m³", Source: "csv", FileName: "w.csv"}
+	rs := []Reading{{Meter: "wasser", Time: at("2025-01-01T00:00:00+01:00"), Value: 1}, {Meter: "wasser", Time: at("2025-02-01T00:00:00+01:00"), Value: 2}}
+	first, err := db.WriteReadings(ctx, b, rs)
+	if err != nil || first.Written != 2 || first.BatchID == 0 {
+		t.Fatalf("first import: %+v %v", first, err)
+	}
+	again, err := db.WriteReadings(ctx, b, rs)
+	if err != nil || again.Duplicates != 2 || again.BatchID != 0 {
+		t.Fatalf("re-import: %+v %v; want 2 duplicates and no batch", again, err)
+	}
+	var n int
+	if err := db.sql.QueryRow(`SELECT count(*) FROM import_batches`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d import records (%v); want 1", n, err)
 	}
 }

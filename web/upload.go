@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -34,6 +35,15 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer r.MultipartForm.RemoveAll()
+	// One file per upload: a second one would otherwise be dropped silently.
+	if n := len(r.MultipartForm.File["file"]); n > 1 {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("one file per upload: this request has %d in the field \"file\"; send them one at a time", n))
+		return
+	}
+	if n := len(r.MultipartForm.File); n > 1 || (n == 1 && r.MultipartForm.File["file"] == nil) {
+		writeError(w, http.StatusBadRequest, "one file per upload, in the multipart field \"file\"")
+		return
+	}
 	f, hdr, err := r.FormFile("file")
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "no file: send it in the multipart field \"file\"")
