@@ -7,6 +7,7 @@ import (
 	"github.com/meterd/meterd/analysis"
 	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/fault"
+	"github.com/meterd/meterd/ingest"
 	"github.com/meterd/meterd/store"
 )
 
@@ -128,9 +129,14 @@ func (a *App) meterReadings(ctx context.Context, m Meter) ([]analysis.Reading, e
 		if err != nil {
 			return nil, fault.Errorf(fault.Unavailable, "meter %s: %v; try again when InfluxDB is back", m.ID, err)
 		}
-		out := make([]analysis.Reading, len(rs))
-		for i, r := range rs {
-			out[i] = analysis.Reading{Time: r.Time, Value: r.Value}
+		// Home Assistant's series are outside data like any other: a value
+		// or instant outside the domain takes no part.
+		domain := a.domain()
+		out := make([]analysis.Reading, 0, len(rs))
+		for _, r := range rs {
+			if domain.Check(ingest.Reading{Time: r.Time, Value: r.Value}) == "" {
+				out = append(out, analysis.Reading{Time: r.Time, Value: r.Value})
+			}
 		}
 		return out, nil
 	}

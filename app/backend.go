@@ -150,7 +150,7 @@ func (a *App) HomeAssistantState(ctx context.Context, s ingest.HAState) (api.HAR
 	}
 	sum, err := a.Import(ctx, ImportRequest{
 		Meter: m.ID, Source: "homeassistant",
-		Readings: []ingest.Reading{{Row: 1, Time: s.Time, Value: v}},
+		Readings: []ingest.Reading{{Row: 1, Time: s.Time, Value: v, Cell: "last_changed " + s.Time.In(a.cfg.Location).Format(time.RFC3339)}},
 	})
 	return api.HAReply{Summary: sum}, err
 }

@@ -36,8 +36,10 @@ type Config struct {
 	Location     *time.Location
 	Gas          analysis.GasFactors
 	BillingStart MonthDay
-	Meters       []Meter // in configuration order
-	Secrets      Secrets
+	// Earliest is storage.earliest resolved.
+	Earliest time.Time
+	Meters   []Meter // in configuration order
+	Secrets  Secrets
 	// Path is the file the configuration came from; empty for the built-in
 	// defaults.
 	Path string
@@ -59,6 +61,11 @@ type StorageConfig struct {
 	// database); BackupKeep is how many of them stay.
 	BackupDir  string `koanf:"backup_dir"`
 	BackupKeep int    `koanf:"backup_keep"`
+	// Earliest (a date or instant) and FutureTolerance bound a reading's
+	// instant: nothing before Earliest, nothing later than now plus the
+	// tolerance (docs/import.md#the-domain-of-a-reading).
+	Earliest        string        `koanf:"earliest"`
+	FutureTolerance time.Duration `koanf:"future_tolerance"`
 }
 
 // InfluxConfig is the optional InfluxDB delivery.
@@ -244,6 +251,8 @@ func defaults() map[string]any {
 		"storage.path":             "meterd.db",
 		"storage.backup_dir":       "backups",
 		"storage.backup_keep":      7,
+		"storage.earliest":         "2000-01-01",
+		"storage.future_tolerance": "10m",
 		"influx.url":               "",
 		"influx.org":               "",
 		"influx.raw_bucket":        "meters",

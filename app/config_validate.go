@@ -117,6 +117,14 @@ func (c *Config) validateService(env Environment, p *problems) {
 			c.Storage.Path = filepath.Join(dir, c.Storage.Path)
 		}
 	}
+	if t, err := ParseLocalTime(c.Storage.Earliest, c.Location, false); err != nil {
+		p.addf("storage.earliest", "%v", err)
+	} else {
+		c.Earliest = t
+	}
+	if c.Storage.FutureTolerance < 0 || c.Storage.FutureTolerance > 24*time.Hour {
+		p.addf("storage.future_tolerance", "must be between 0s and 24h (default 10m): how far ahead of meterd's clock a reading may be")
+	}
 	if c.Storage.BackupKeep < 1 {
 		p.addf("storage.backup_keep", "must be at least 1 (switch backups off with schedule.backup: \"\")")
 	}

@@ -35,6 +35,7 @@ func (a *App) Import(ctx context.Context, req ImportRequest) (ingest.Summary, er
 	if err != nil {
 		return ingest.Summary{}, err
 	}
+	req.Readings, req.Rejected = a.domain().Filter(req.Readings, req.Rejected)
 	if req.Strict && len(req.Rejected) > 0 {
 		var lines []string
 		for i, r := range req.Rejected {
@@ -76,6 +77,12 @@ func (a *App) Import(ctx context.Context, req ImportRequest) (ingest.Summary, er
 		}
 	}
 	return sum, nil
+}
+
+// domain bounds what a reading may be now, on every path a reading takes
+// (docs/import.md#the-domain-of-a-reading).
+func (a *App) domain() ingest.Domain {
+	return ingest.Domain{Earliest: a.cfg.Earliest, Latest: a.now().Add(a.cfg.Storage.FutureTolerance), Location: a.cfg.Location}
 }
 
 // settleDecrease opens or resolves the decrease anomaly as soon as an

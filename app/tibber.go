@@ -9,6 +9,7 @@ import (
 
 	"github.com/meterd/meterd/analysis"
 	"github.com/meterd/meterd/api"
+	"github.com/meterd/meterd/ingest"
 	"github.com/meterd/meterd/ingest/tibber"
 	"github.com/meterd/meterd/store"
 )
@@ -190,6 +191,7 @@ func (a *App) tibberBackfill(ctx context.Context, meter Meter, home string, sinc
 func (a *App) storeTibberPage(ctx context.Context, meter Meter, home string, page *tibber.Page, from time.Time, res *TibberResult, outbox bool) (time.Time, error) {
 	var hours []store.TibberHour
 	var oldestNull time.Time
+	domain := a.domain()
 	for _, n := range page.Nodes {
 		if n.From.Before(from.Truncate(time.Hour)) {
 			continue
@@ -199,6 +201,11 @@ func (a *App) storeTibberPage(ctx context.Context, meter Meter, home string, pag
 			if oldestNull.IsZero() {
 				oldestNull = n.From
 			}
+			continue
+		}
+		if why := domain.Check(ingest.Reading{Time: n.From, Value: *n.Consumption}); why != "" {
+			a.log.Warn("Tibber hour refused", "meter", meter.ID, "hour", n.From, "reason", why)
+			a.metrics.ReadingsRejected.WithLabelValues("tibber").Inc()
 			continue
 		}
 		hours = append(hours, store.TibberHour{Time: n.From, Consumption: *n.Consumption, Cost: n.Cost, UnitPrice: n.UnitPrice, UnitPriceVAT: n.UnitPriceVAT, Currency: n.Currency})

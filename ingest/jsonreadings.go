@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -70,7 +69,7 @@ func DecodeJSONReadings(r io.Reader, loc *time.Location) ([]Reading, []Rejection
 			rej = append(rej, Rejection{Row: row, Error: err.Error()})
 			continue
 		}
-		out = append(out, Reading{Row: row, Time: t, Value: v})
+		out = append(out, Reading{Row: row, Time: t, Value: v, Cell: "time " + string(jr.Time)})
 	}
 	return out, rej, nil
 }
@@ -100,8 +99,8 @@ func jsonValue(raw json.RawMessage) (float64, error) {
 		if json.Unmarshal(raw, &s) != nil {
 			return 0, fmt.Errorf("value %s is not a number", raw)
 		}
-		v, err = strconv.ParseFloat(strings.TrimSpace(s), 64)
-		if err != nil {
+		var ok bool
+		if v, ok = parseDecimal(strings.TrimSpace(s)); !ok {
 			return 0, fmt.Errorf("value %q is not a number (use a decimal point: 12345.6)", s)
 		}
 	}

@@ -15,6 +15,9 @@ type Reading struct {
 	Value float64
 	// Meter is set when the file names a meter per row (a meterd export).
 	Meter string
+	// Cell says how the row wrote its instant (`Datum "15.01.2031"`), so a
+	// rejection can name it; empty where there is no such text.
+	Cell string
 }
 
 // Rejection is a row that could not become a reading.

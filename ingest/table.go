@@ -186,7 +186,7 @@ func readTable(src rowSource, loc *time.Location, maxRows int) (*Table, error) {
 			}
 			return cells[i]
 		}
-		ts, err := rowInstant(at(cols.date), cols.time >= 0, at(cols.time), cols, src, loc)
+		ts, written, err := rowInstant(at(cols.date), cols.time >= 0, at(cols.time), cols, src, loc)
 		if err != nil {
 			t.Rejected = append(t.Rejected, Rejection{Row: row, Error: err.Error()})
 			continue
@@ -196,7 +196,7 @@ func readTable(src rowSource, loc *time.Location, maxRows int) (*Table, error) {
 			t.Rejected = append(t.Rejected, Rejection{Row: row, Error: cols.names[cols.value] + " is empty"})
 			continue
 		}
-		r := Reading{Row: row, Time: ts, Value: value.num}
+		r := Reading{Row: row, Time: ts, Value: value.num, Cell: written}
 		if cols.meter >= 0 {
 			r.Meter = strings.TrimSpace(at(cols.meter).text)
 		}
@@ -251,11 +251,12 @@ func allEmpty(cells []cell) bool {
 }
 
 // rowInstant combines the date cell and the optional time cell. A
-// non-empty time cell wins over a time carried in the date cell.
-func rowInstant(dc cell, hasTimeCol bool, tc cell, cols columns, src rowSource, loc *time.Location) (time.Time, error) {
+// non-empty time cell wins over a time carried in the date cell. written
+// names the date cell as the row wrote it, for messages.
+func rowInstant(dc cell, hasTimeCol bool, tc cell, cols columns, src rowSource, loc *time.Location) (_ time.Time, written string, _ error) {
 	dateName := cols.names[cols.date]
 	if dc.empty() {
-		return time.Time{}, fmt.Errorf("%s is empty", dateName)
+		return time.Time{}, "", fmt.Errorf("%s is empty", dateName)
 	}
 	var w wall
 	switch {
@@ -263,19 +264,21 @@ func rowInstant(dc cell, hasTimeCol bool, tc cell, cols columns, src rowSource, 
 		var err error
 		w, err = SerialToWall(dc.num, src.date1904())
 		if err != nil {
-			return time.Time{}, fmt.Errorf("%s %v", dateName, err)
+			return time.Time{}, "", fmt.Errorf("%s %v", dateName, err)
 		}
+		written = fmt.Sprintf("%s %02d.%02d.%04d", dateName, w.day, w.month, w.year)
 	case dc.isNum:
-		return time.Time{}, fmt.Errorf("%s %s is not a date (dd.mm.yyyy, dd.mm.yy or yyyy-mm-dd)", dateName, formatNum(dc.num))
+		return time.Time{}, "", fmt.Errorf("%s %s is not a date (dd.mm.yyyy, dd.mm.yy or yyyy-mm-dd)", dateName, formatNum(dc.num))
 	default:
 		var instant time.Time
 		var err error
 		w, instant, err = ParseDateText(dc.text)
 		if err != nil {
-			return time.Time{}, fmt.Errorf("%s %v", dateName, err)
+			return time.Time{}, "", fmt.Errorf("%s %v", dateName, err)
 		}
+		written = fmt.Sprintf("%s %q", dateName, strings.TrimSpace(dc.text))
 		if !instant.IsZero() && (!hasTimeCol || tc.empty()) {
-			return instant, nil // an instant with offset is exact already
+			return instant, written, nil // an instant with offset is exact already
 		}
 	}
 	if hasTimeCol && !tc.empty() {
@@ -290,11 +293,11 @@ func rowInstant(dc cell, hasTimeCol bool, tc cell, cols columns, src rowSource, 
 			h, m, s, err = ParseTimeText(tc.text)
 		}
 		if err != nil {
-			return time.Time{}, fmt.Errorf("%s %v", timeName, err)
+			return time.Time{}, "", fmt.Errorf("%s %v", timeName, err)
 		}
 		w.hour, w.min, w.sec = h, m, s
 	}
-	return analysis.LocalTime(w.year, w.month, w.day, w.hour, w.min, w.sec, loc), nil
+	return analysis.LocalTime(w.year, w.month, w.day, w.hour, w.min, w.sec, loc), written, nil
 }
 
 func formatNum(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

@@ -3,7 +3,6 @@ package ingest
 import (
 	"io"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -96,8 +95,8 @@ func (s *xlsxSource) next() (int, []cell, bool, error) {
 // tells numbers from text, except for text like "12.345" which asks the
 // sheet for the cell's type.
 func (s *xlsxSource) cell(col int, v string) cell {
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || strings.ContainsAny(v, "xXpPnN") { // no hex, Inf or NaN
+	f, ok := parseDecimal(v)
+	if !ok { // no hex, Inf or NaN
 		return cell{text: v}
 	}
 	if thousandsOnly.MatchString(strings.TrimSpace(v)) {

@@ -210,8 +210,8 @@ func (s *sheetScanner) typed(typ, v string, hasValue bool, inline string) cell {
 	if !hasValue {
 		return cell{}
 	}
-	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	if err != nil {
+	f, ok := parseDecimal(strings.TrimSpace(v))
+	if !ok { // Inf, NaN, hex or out of range: text, which the value rules refuse
 		return cell{text: v}
 	}
 	return cell{num: f, isNum: true}

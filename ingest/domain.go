@@ -1,0 +1,78 @@
+package ingest
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"time"
+)
+
+// Domain bounds what a reading may be, the same on every path a reading
+// takes (docs/import.md#the-domain-of-a-reading): a finite value at an
+// instant from Earliest up to Latest (now plus a small clock tolerance).
+// It catches the mistyped year (2031 for 2025, 1925) that would otherwise
+// make up consumption for days that have not happened.
+type Domain struct {
+	Earliest, Latest time.Time
+	// Location formats the bounds in messages.
+	Location *time.Location
+}
+
+// Check says why r lies outside the domain, or "" when it is inside.
+func (d Domain) Check(r Reading) string {
+	loc := d.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	cell := r.Cell
+	if cell == "" {
+		cell = r.Time.In(loc).Format("2006-01-02 15:04")
+	}
+	switch {
+	case math.IsNaN(r.Value) || math.IsInf(r.Value, 0):
+		return fmt.Sprintf("value %v is not a finite number", r.Value)
+	case !d.Earliest.IsZero() && r.Time.Before(d.Earliest):
+		return fmt.Sprintf("%s is before %s, the earliest reading meterd takes (storage.earliest): check the year", cell, d.Earliest.In(loc).Format("02.01.2006"))
+	case !d.Latest.IsZero() && r.Time.After(d.Latest):
+		return fmt.Sprintf("%s is in the future (later than %s): check the year and the clock of what sent it", cell, d.Latest.In(loc).Format("02.01.2006 15:04"))
+	}
+	return ""
+}
+
+// Filter moves the readings outside the domain to the rejections, which
+// stay in row order.
+func (d Domain) Filter(rs []Reading, rej []Rejection) ([]Reading, []Rejection) {
+	kept := rs[:0:0]
+	moved := false
+	for _, r := range rs {
+		if why := d.Check(r); why != "" {
+			rej = append(rej, Rejection{Row: r.Row, Error: why})
+			moved = true
+			continue
+		}
+		kept = append(kept, r)
+	}
+	if moved {
+		sortRejections(rej)
+	}
+	return kept, rej
+}
+
+// decimal is a plain decimal number with an optional exponent: what a
+// spreadsheet's number cell or a JSON value text holds. strconv.ParseFloat
+// also takes hex floats, Inf and NaN, none of which is a meter reading.
+var decimal = regexp.MustCompile(`^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$`)
+
+// parseDecimal reads a plain decimal number; ok is false for anything else,
+// including numbers too large for a float64 (1e400).
+func parseDecimal(s string) (v float64, ok bool) {
+	if !decimal.MatchString(s) {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(v, 0) {
+		return 0, false
+	}
+	return v, true
+}
