@@ -54,6 +54,13 @@ func (a *App) Range(req AnalyzeRequest) (from, to time.Time, err error) {
 	return from, to, nil
 }
 
+// The bounds of one analysis (docs/http.md#limits): a request of a few
+// bytes must not ask for ten thousand years of daily rows.
+const (
+	MaxAnalysisYears = 20
+	MaxDailyRows     = 100_000 // days × meters
+)
+
 // Analyze loads the readings the requested meters need and computes their
 // figures.
 func (a *App) Analyze(ctx context.Context, req AnalyzeRequest) (*analysis.Result, error) {
@@ -64,6 +71,18 @@ func (a *App) Analyze(ctx context.Context, req AnalyzeRequest) (*analysis.Result
 	for _, id := range req.Meters {
 		if _, ok := a.cfg.Meter(id); !ok {
 			return nil, fault.Errorf(fault.NotFound, "unknown meter %q", id)
+		}
+	}
+	if to.After(from.In(a.cfg.Location).AddDate(MaxAnalysisYears, 0, 0)) {
+		return nil, fault.Errorf(fault.Invalid, "an analysis covers at most %d years: ask for a shorter range", MaxAnalysisYears)
+	}
+	if req.Daily {
+		meters := len(req.Meters)
+		if meters == 0 {
+			meters = len(a.cfg.Meters)
+		}
+		if days := int(to.Sub(from).Hours()/24) + 1; days*meters > MaxDailyRows {
+			return nil, fault.Errorf(fault.Invalid, "daily figures for %d days of %d meters are more than %d rows: ask for fewer days or meters, or leave daily out", days, meters, MaxDailyRows)
 		}
 	}
 	in, err := a.analysisInput(ctx, req.Meters)

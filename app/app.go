@@ -65,6 +65,10 @@ type App struct {
 	// alertsMu keeps two jobs from sending the same queued alert.
 	alertsMu    sync.Mutex
 	alertClient *http.Client
+	// imports admits one HTTP import at a time: a 20 MiB workbook costs
+	// tens of megabytes while it is read, and a Raspberry Pi has few.
+	imports chan struct{}
+
 	// alertKick asks Run's alert sender to send what is queued now, for
 	// anomalies that open outside a job (an import).
 	alertKick chan struct{}
@@ -78,6 +82,7 @@ func New(ctx context.Context, cfg *Config, o Options) (*App, error) {
 		runCtx:          ctx,
 		alertClient:     &http.Client{Timeout: 15 * time.Second},
 		alertKick:       make(chan struct{}, 1),
+		imports:         make(chan struct{}, 1),
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)

@@ -64,11 +64,38 @@ func (a *App) physicalMeter(id string) (Meter, error) {
 	return m, nil
 }
 
+// importWait is how long an HTTP import waits for the one before it; a
+// client turned away is told when to come back.
+const importWait = 5 * time.Second
+
+// admitImport takes the import slot, or tells the client to come back.
+func (a *App) admitImport(ctx context.Context) (release func(), err error) {
+	t := time.NewTimer(importWait)
+	defer t.Stop()
+	select {
+	case a.imports <- struct{}{}:
+		return func() { <-a.imports }, nil
+	case <-t.C:
+		return nil, fault.Unavailablef(10*time.Second, "another import is running: try again in a few seconds")
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// AddReadings imports readings posted as JSON, one import at a time; the
+// reply lists at most ingest.MaxListed readings and rejections.
 func (b Service) AddReadings(ctx context.Context, meter string, req api.ReadingsRequest) (ingest.Summary, error) {
-	return b.a.Import(ctx, ImportRequest{
+	release, err := b.a.admitImport(ctx)
+	if err != nil {
+		return ingest.Summary{}, err
+	}
+	defer release()
+	sum, err := b.a.Import(ctx, ImportRequest{
 		Meter: meter, Source: req.Source, Readings: req.Readings, Rejected: req.Rejected,
 		DryRun: req.DryRun, Strict: req.Strict,
 	})
+	sum.Clip(ingest.MaxListed)
+	return sum, err
 }
 
 func (b Service) Readings(ctx context.Context, meter string, from, to time.Time) ([]api.ReadingOut, error) {
@@ -100,11 +127,19 @@ func (b Service) Runs(ctx context.Context, job string, limit int) ([]api.Run, er
 	return out, nil
 }
 
+// ImportFile imports an uploaded file for one meter, one import at a time;
+// the reply lists at most ingest.MaxListed readings and rejections.
 func (b Service) ImportFile(ctx context.Context, meter, name string, f ingest.FileSource, size int64, dryRun, strict bool) (ingest.Summary, error) {
+	release, err := b.a.admitImport(ctx)
+	if err != nil {
+		return ingest.Summary{}, err
+	}
+	defer release()
 	sums, err := b.a.ImportFile(ctx, meter, name, f, size, dryRun, strict)
 	if err != nil {
 		return ingest.Summary{}, err
 	}
+	sums[0].Clip(ingest.MaxListed)
 	return sums[0], nil
 }
 

@@ -243,7 +243,7 @@ func (a *App) ImportFile(ctx context.Context, meterID, name string, f ingest.Fil
 		id := meterID
 		switch {
 		case meterID != "" && r.Meter != "" && r.Meter != meterID:
-			group(meterID).Rejected = append(group(meterID).Rejected, ingest.Rejection{Row: r.Row, Error: fmt.Sprintf("the row is for meter %q, not %q", r.Meter, meterID)})
+			group(meterID).Rejected = append(group(meterID).Rejected, ingest.Rejection{Row: r.Row, Error: fmt.Sprintf("the row is for meter %s, not %q", ingest.Quoted(r.Meter), meterID)})
 			continue
 		case meterID == "" && r.Meter == "":
 			orphans = append(orphans, ingest.Rejection{Row: r.Row, Error: "the row names no meter"})

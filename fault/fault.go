@@ -10,6 +10,7 @@ package fault
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind classifies a failure by what the caller can do about it.
@@ -40,8 +41,9 @@ func (k Kind) String() string {
 // Error is an error with a kind. Its text is meant for the person who
 // caused it: it names what is wrong and what to do.
 type Error struct {
-	Kind Kind
-	err  error
+	Kind  Kind
+	err   error
+	retry time.Duration
 }
 
 func (e *Error) Error() string { return e.err.Error() }
@@ -53,6 +55,21 @@ func (e *Error) Unwrap() error { return e.err }
 // Errorf makes an error of kind k; %w wraps a cause as fmt.Errorf does.
 func Errorf(k Kind, format string, args ...any) error {
 	return &Error{Kind: k, err: fmt.Errorf(format, args...)}
+}
+
+// Unavailablef is an Unavailable error that says when to try again (an
+// HTTP Retry-After).
+func Unavailablef(retry time.Duration, format string, args ...any) error {
+	return &Error{Kind: Unavailable, err: fmt.Errorf(format, args...), retry: retry}
+}
+
+// RetryAfter is when err says to try again; 0 when it does not say.
+func RetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.retry
+	}
+	return 0
 }
 
 // KindOf returns the kind of the outermost *Error in err's chain, or

@@ -76,3 +76,22 @@ func parseDecimal(s string) (v float64, ok bool) {
 	}
 	return v, true
 }
+
+// MaxEchoedText is how much of a cell a message repeats: a rejected 1 MB
+// cell is named, not sent back whole.
+const MaxEchoedText = 100
+
+// clip cuts s to MaxEchoedText characters, marking the cut.
+func clip(s string) string {
+	n := 0
+	for i := range s {
+		if n == MaxEchoedText {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
+}
+
+// Quoted is a cell's text for a message: quoted and clipped.
+func Quoted(s string) string { return strconv.Quote(clip(s)) }

@@ -112,3 +112,22 @@ func TestJSONValuesAreFiniteDecimals(t *testing.T) {
 		t.Errorf("readings %+v, rejected %+v; want only 7.5", rs, rej)
 	}
 }
+
+// TestOversizedCellRefused: a cell text beyond what Excel holds is refused
+// before the workbook is read; one within it is read, and its rejection
+// repeats at most MaxEchoedText characters of it.
+func TestOversizedCellRefused(t *testing.T) {
+	base := writeXLSX(t, [][]any{{"Datum", "Stand"}, {"01.01.2025", 1.0}, {"BIGCELL", 2.0}}, xlsxOpts{})
+	huge := patchXLSX(t, base, "BIGCELL", strings.Repeat("x", 300<<10))
+	if _, err := parse(t, huge); err == nil || !strings.Contains(err.Error(), "32,767 characters") {
+		t.Errorf("a 300 KiB cell: %v", err)
+	}
+	long := patchXLSX(t, base, "BIGCELL", strings.Repeat("y", 30000))
+	pf, err := parse(t, long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pf.Rejected) != 1 || len(pf.Rejected[0].Error) > 200 || !strings.Contains(pf.Rejected[0].Error, strings.Repeat("y", MaxEchoedText)+"…") {
+		t.Errorf("a 30,000-character date cell: %+v", pf.Rejected)
+	}
+}

@@ -94,7 +94,7 @@ func ParseFile(name string, f FileSource, size int64, loc *time.Location, maxRow
 		var src rowSource
 		switch format {
 		case FormatXLSX:
-			xs, closeFn, err := openXLSX(f)
+			xs, closeFn, err := openXLSX(f, size)
 			if err != nil {
 				return err
 			}

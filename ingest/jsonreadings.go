@@ -25,25 +25,64 @@ type jsonReading struct {
 	Value json.RawMessage `json:"value"`
 }
 
+// MaxJSONReadings bounds one JSON body: a list of a million nulls must not
+// cost a gigabyte to refuse. Larger batches are split by the sender.
+const MaxJSONReadings = 100_000
+
 // DecodeJSONReadings reads `{"time": ..., "value": ...}` or a list of them.
 // A time is RFC 3339 with an offset, or a local date-time in loc
 // (2025-11-04T07:30 or "2025-11-04 07:30:00"); a value is a JSON number or a
 // number in a string. Entries that fail become rejections with their
-// 1-based position; a body that is not such JSON is an Invalid fault.
+// 1-based position; a body that is not such JSON, or holds more than
+// MaxJSONReadings entries, is an Invalid fault. A list is decoded one entry
+// at a time, so memory follows the readings, not the body.
 func DecodeJSONReadings(r io.Reader, loc *time.Location) ([]Reading, []Rejection, error) {
 	body, err := io.ReadAll(r)
 	if err != nil {
 		return nil, nil, err
 	}
 	body = bytes.TrimSpace(body)
-	var list []jsonReading
+	var out []Reading
+	var rej []Rejection
+	add := func(row int, jr jsonReading) {
+		t, err := jsonTime(jr.Time, loc)
+		if err != nil {
+			rej = append(rej, Rejection{Row: row, Error: err.Error()})
+			return
+		}
+		v, err := jsonValue(jr.Value)
+		if err != nil {
+			rej = append(rej, Rejection{Row: row, Error: err.Error()})
+			return
+		}
+		out = append(out, Reading{Row: row, Time: t, Value: v, Cell: "time " + clip(string(jr.Time))})
+	}
+	n := 0
 	switch {
 	case len(body) > 0 && body[0] == '[':
-		err = json.Unmarshal(body, &list)
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.Token() // the '[' seen above
+		for err == nil && dec.More() {
+			if n == MaxJSONReadings {
+				return nil, nil, inputErrorf("the body holds more than %d readings: send them in smaller batches", MaxJSONReadings)
+			}
+			var jr jsonReading
+			if err = dec.Decode(&jr); err == nil {
+				n++
+				add(n, jr)
+			}
+		}
+		if err == nil {
+			if _, err = dec.Token(); err == nil && dec.More() {
+				err = errors.New("there is more after the list")
+			}
+		}
 	case len(body) > 0 && body[0] == '{':
 		var one jsonReading
-		err = json.Unmarshal(body, &one)
-		list = []jsonReading{one}
+		if err = json.Unmarshal(body, &one); err == nil {
+			n = 1
+			add(1, one)
+		}
 	case len(body) == 0:
 		err = errors.New("the body is empty")
 	default:
@@ -52,24 +91,8 @@ func DecodeJSONReadings(r io.Reader, loc *time.Location) ([]Reading, []Rejection
 	if err != nil {
 		return nil, nil, inputErrorf(`the body must be JSON {"time": "2025-11-04T07:30:00+01:00", "value": 12345.6} or a list of them: %v`, err)
 	}
-	if len(list) == 0 {
+	if n == 0 {
 		return nil, nil, inputErrorf("the list of readings is empty: send at least one {\"time\": ..., \"value\": ...}")
-	}
-	var out []Reading
-	var rej []Rejection
-	for i, jr := range list {
-		row := i + 1
-		t, err := jsonTime(jr.Time, loc)
-		if err != nil {
-			rej = append(rej, Rejection{Row: row, Error: err.Error()})
-			continue
-		}
-		v, err := jsonValue(jr.Value)
-		if err != nil {
-			rej = append(rej, Rejection{Row: row, Error: err.Error()})
-			continue
-		}
-		out = append(out, Reading{Row: row, Time: t, Value: v, Cell: "time " + string(jr.Time)})
 	}
 	return out, rej, nil
 }
@@ -80,11 +103,11 @@ func jsonTime(raw json.RawMessage, loc *time.Location) (time.Time, error) {
 		return time.Time{}, errors.New("time is missing")
 	}
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return time.Time{}, fmt.Errorf("time %s is not a string such as \"2025-11-04T07:30:00+01:00\"", raw)
+		return time.Time{}, fmt.Errorf("time %s is not a string such as \"2025-11-04T07:30:00+01:00\"", clip(string(raw)))
 	}
 	t, err := analysis.ParseLocal(s, loc)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("time %w", err)
+		return time.Time{}, fmt.Errorf("time %s is neither RFC 3339 (2025-11-04T07:30:00+01:00) nor a local date-time (2025-11-04T07:30)", Quoted(s))
 	}
 	return t, nil
 }
@@ -97,11 +120,11 @@ func jsonValue(raw json.RawMessage) (float64, error) {
 	if err := json.Unmarshal(raw, &v); err != nil {
 		var s string
 		if json.Unmarshal(raw, &s) != nil {
-			return 0, fmt.Errorf("value %s is not a number", raw)
+			return 0, fmt.Errorf("value %s is not a number", clip(string(raw)))
 		}
 		var ok bool
 		if v, ok = parseDecimal(strings.TrimSpace(s)); !ok {
-			return 0, fmt.Errorf("value %q is not a number (use a decimal point: 12345.6)", s)
+			return 0, fmt.Errorf("value %s is not a number (use a decimal point: 12345.6)", Quoted(s))
 		}
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {

@@ -100,3 +100,19 @@ func FuzzDecodeJSONReadings(f *testing.F) {
 		}
 	})
 }
+
+// TestJSONReadingsAreBounded: a body of more than MaxJSONReadings entries is
+// refused as a whole, not decoded into memory first.
+func TestJSONReadingsAreBounded(t *testing.T) {
+	nulls := func(n int) string { return "[" + strings.TrimSuffix(strings.Repeat("null,", n), ",") + "]" }
+	if _, _, err := DecodeJSONReadings(strings.NewReader(nulls(MaxJSONReadings+1)), berlin); err == nil || !strings.Contains(err.Error(), "more than 100000 readings") {
+		t.Errorf("%d entries: %v", MaxJSONReadings+1, err)
+	}
+	rs, rej, err := DecodeJSONReadings(strings.NewReader(nulls(MaxJSONReadings)), berlin)
+	if err != nil || len(rs) != 0 || len(rej) != MaxJSONReadings || rej[0].Error != "time is missing" {
+		t.Errorf("%d nulls: %d readings, %d rejected, %v", MaxJSONReadings, len(rs), len(rej), err)
+	}
+	if _, _, err := DecodeJSONReadings(strings.NewReader(`[{"time":"2025-01-01T00:00","value":1}] [2]`), berlin); err == nil {
+		t.Error("trailing data after the list was accepted")
+	}
+}

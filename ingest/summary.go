@@ -45,6 +45,25 @@ type Summary struct {
 	Rejected   []Rejection      `json:"rejected"`
 	Warnings   []Warning        `json:"warnings"`
 	Readings   []SummaryReading `json:"readings"`
+	// ReadingsTruncated and RejectedTruncated say that Clip cut the lists;
+	// the counts stay whole.
+	ReadingsTruncated bool `json:"readings_truncated,omitempty"`
+	RejectedTruncated bool `json:"rejected_truncated,omitempty"`
+}
+
+// MaxListed is how many readings and rejected rows a summary lists over
+// HTTP: a reply repeats what a person can read, not a whole file.
+const MaxListed = 1000
+
+// Clip cuts the listed readings and rejected rows to n each and marks the
+// cut; the command line lists them all.
+func (s *Summary) Clip(n int) {
+	if len(s.Readings) > n {
+		s.Readings, s.ReadingsTruncated = s.Readings[:n:n], true
+	}
+	if len(s.Rejected) > n {
+		s.Rejected, s.RejectedTruncated = s.Rejected[:n:n], true
+	}
 }
 
 // SummaryReading is a parsed reading as the summary lists it, in the

@@ -276,7 +276,7 @@ func rowInstant(dc cell, hasTimeCol bool, tc cell, cols columns, src rowSource, 
 		if err != nil {
 			return time.Time{}, "", fmt.Errorf("%s %v", dateName, err)
 		}
-		written = fmt.Sprintf("%s %q", dateName, strings.TrimSpace(dc.text))
+		written = dateName + " " + Quoted(strings.TrimSpace(dc.text))
 		if !instant.IsZero() && (!hasTimeCol || tc.empty()) {
 			return instant, written, nil // an instant with offset is exact already
 		}
@@ -347,16 +347,16 @@ func ParseDateText(s string) (w wall, instant time.Time, err error) {
 		m, _ = strconv.Atoi(g[2])
 		d, _ = strconv.Atoi(g[3])
 	} else {
-		return wall{}, time.Time{}, fmt.Errorf("%q is not a date (dd.mm.yyyy, dd.mm.yy or yyyy-mm-dd)", s)
+		return wall{}, time.Time{}, fmt.Errorf("%s is not a date (dd.mm.yyyy, dd.mm.yy or yyyy-mm-dd)", Quoted(s))
 	}
 	if !validDate(y, m, d) {
-		return wall{}, time.Time{}, fmt.Errorf("%q is not a date of the calendar", s)
+		return wall{}, time.Time{}, fmt.Errorf("%s is not a date of the calendar", Quoted(s))
 	}
 	w = wall{year: y, month: time.Month(m), day: d}
 	if timePart != "" {
 		h, mi, sec, err := ParseTimeText(timePart)
 		if err != nil {
-			return wall{}, time.Time{}, fmt.Errorf("%q: the time %v", s, err)
+			return wall{}, time.Time{}, fmt.Errorf("%s: the time %v", Quoted(s), err)
 		}
 		w.hour, w.min, w.sec = h, mi, sec
 	}
@@ -376,11 +376,11 @@ func ParseTimeText(s string) (h, m, sec int, err error) {
 	// Hand-parsed: this runs for every row of a quarter-hour export.
 	fields, ok := clockFields(s)
 	if !ok {
-		return 0, 0, 0, fmt.Errorf("%q is not a time (HH:MM or HH:MM:SS)", s)
+		return 0, 0, 0, fmt.Errorf("%s is not a time (HH:MM or HH:MM:SS)", Quoted(s))
 	}
 	h, m, sec = fields[0], fields[1], fields[2]
 	if m > 59 || sec > 59 || h > 24 || (h == 24 && (m > 0 || sec > 0)) {
-		return 0, 0, 0, fmt.Errorf("%q is not a time of day", s)
+		return 0, 0, 0, fmt.Errorf("%s is not a time of day", Quoted(s))
 	}
 	return h, m, sec, nil
 }
@@ -472,15 +472,15 @@ func ParseNumber(s string, commaDecimal bool) (float64, error) {
 	}
 	if commaDecimal {
 		if !commaNumber.MatchString(t) {
-			return 0, fmt.Errorf("%q is not a number (write 12345,6 or 12.345,6)", s)
+			return 0, fmt.Errorf("%s is not a number (write 12345,6 or 12.345,6)", Quoted(s))
 		}
 		t = strings.ReplaceAll(strings.ReplaceAll(t, ".", ""), ",", ".")
 	} else if !dotNumber.MatchString(t) {
-		return 0, fmt.Errorf("%q is not a number (write 12345.6)", s)
+		return 0, fmt.Errorf("%s is not a number (write 12345.6)", Quoted(s))
 	}
 	v, err := strconv.ParseFloat(t, 64)
 	if err != nil || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("%q is not a number", s)
+		return 0, fmt.Errorf("%s is not a number", Quoted(s))
 	}
 	return v, nil
 }

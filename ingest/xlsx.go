@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"archive/zip"
+	"bytes"
 	"io"
 	"regexp"
 	"strings"
@@ -28,7 +30,13 @@ type xlsxSource struct {
 
 // openXLSX opens a workbook through excelize, with its unzip limits, and
 // reads the first sheet with the fast scanner where it can.
-func openXLSX(r io.Reader) (rowSource, func() error, error) {
+func openXLSX(r FileSource, size int64) (rowSource, func() error, error) {
+	if err := checkCellSizes(r, size); err != nil {
+		return nil, nil, err
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, nil, err
+	}
 	xs, err := newXLSXSource(r)
 	if err != nil {
 		return nil, nil, err
@@ -37,6 +45,76 @@ func openXLSX(r io.Reader) (rowSource, func() error, error) {
 		return sc, xs.Close, nil
 	}
 	return xs, xs.Close, nil
+}
+
+// MaxCellBytes bounds the text of one cell in a workbook's XML: Excel
+// holds at most 32,767 characters in a cell, and even written as entities
+// (6 bytes each) those fit. A longer text is no sheet of readings, and
+// reading it would cost memory many times its size.
+const MaxCellBytes = 256 << 10
+
+// checkCellSizes streams the workbook's XML parts once, before excelize
+// holds any of them, and refuses a text longer than MaxCellBytes. The
+// unpacked total stays within UnzipSizeLimit.
+func checkCellSizes(r io.ReaderAt, size int64) error {
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return inputErrorf("the file is not a readable .xlsx workbook (%v): save it again as .xlsx, or export CSV", err)
+	}
+	tooLarge := inputErrorf("the workbook's unpacked size exceeds %d MiB: split it, or export CSV", UnzipSizeLimit>>20)
+	var declared uint64
+	for _, f := range zr.File {
+		declared += f.UncompressedSize64
+	}
+	if declared > UnzipSizeLimit {
+		return tooLarge
+	}
+	buf := make([]byte, 64<<10)
+	var total int64
+	for _, f := range zr.File {
+		if !strings.HasSuffix(f.Name, ".xml") {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return inputErrorf("the workbook part %s cannot be read: %v", f.Name, err)
+		}
+		run := 0 // bytes since the last '<' or '>'
+		for {
+			n, rerr := rc.Read(buf)
+			total += int64(n)
+			if total > UnzipSizeLimit { // the sizes it declared were false
+				rc.Close()
+				return tooLarge
+			}
+			chunk := buf[:n]
+			for len(chunk) > 0 {
+				i := bytes.IndexAny(chunk, "<>")
+				if i < 0 {
+					run += len(chunk)
+					break
+				}
+				run += i
+				if run > MaxCellBytes {
+					break
+				}
+				run, chunk = 0, chunk[i+1:]
+			}
+			if run > MaxCellBytes {
+				rc.Close()
+				return inputErrorf("the workbook holds a text of more than 32,767 characters (in %s), more than Excel puts in a cell: this is no sheet of readings", f.Name)
+			}
+			if rerr == io.EOF {
+				break
+			}
+			if rerr != nil {
+				rc.Close()
+				return inputErrorf("the workbook part %s cannot be read: %v", f.Name, rerr)
+			}
+		}
+		rc.Close()
+	}
+	return nil
 }
 
 func newXLSXSource(r io.Reader) (*xlsxSource, error) {

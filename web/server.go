@@ -335,6 +335,15 @@ func codeName(status int) string {
 	return fault.Internal.String()
 }
 
+// setRetryAfter tells a client turned away with 503 when to come back:
+// what the error says, else half a minute.
+func setRetryAfter(w http.ResponseWriter, d time.Duration) {
+	if d <= 0 {
+		d = 30 * time.Second
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
+}
+
 // writeErr maps err to its status by its kind; an error without a kind is
 // a 500 and logged, not shown, since it may carry internals.
 func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
@@ -344,6 +353,9 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	if st, ok := statusOf[fault.KindOf(err)]; ok {
+		if st == http.StatusServiceUnavailable {
+			setRetryAfter(w, fault.RetryAfter(err))
+		}
 		writeError(w, st, err.Error())
 		return
 	}
