@@ -161,15 +161,10 @@ func (a *App) Logger() *slog.Logger { return a.log }
 
 // Run serves handler on ln (nil: listen on http.listen) and runs the
 // scheduler until ctx is cancelled, then shuts both down within one
-// deadline. ready is called once the server accepts connections. The
-// handler is made by the caller (the web package, wired in main), so that
-// the application does not depend on its HTTP side.
+// deadline (docs/http.md#shutdown). ready is called once the server
+// accepts connections. The handler is made by the caller (the web package,
+// wired in main), so that the application does not depend on its HTTP side.
 func (a *App) Run(ctx context.Context, ln net.Listener, handler http.Handler, ready func(addr net.Addr)) error {
-	a.server = &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
 	if ln == nil {
 		var err error
 		ln, err = net.Listen("tcp", a.cfg.HTTP.Listen)
@@ -177,10 +172,19 @@ func (a *App) Run(ctx context.Context, ln net.Listener, handler http.Handler, re
 			return fmt.Errorf("http.listen %s: %w", a.cfg.HTTP.Listen, err)
 		}
 	}
-	a.server.BaseContext = func(net.Listener) context.Context { return ctx }
+	// Requests get their own context: the signal stops new connections, and
+	// in-flight requests are cancelled only when the grace period is over.
+	reqCtx, stopRequests := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer stopRequests(nil)
+	a.server = &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return reqCtx },
+	}
 	a.runCtx = ctx
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- a.server.Serve(ln) }()
+	go func() { serveErr <- a.server.Serve(limitListener(ln, MaxConnections)) }()
 	a.sched.Start()
 	a.manual.Add(1)
 	go func() {
@@ -210,17 +214,16 @@ func (a *App) Run(ctx context.Context, ln net.Listener, handler http.Handler, re
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.shutdownTimeout)
 	defer cancel()
 	var wg sync.WaitGroup
-	var httpErr, schedErr error
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		if err := a.server.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			httpErr = err
-		}
+		a.stopServing(sctx, stopRequests)
 	}()
 	go func() {
 		defer wg.Done()
-		schedErr = a.sched.ShutdownWithContext(sctx)
+		if err := a.sched.ShutdownWithContext(sctx); err != nil {
+			a.log.Warn("jobs did not stop in time", "error", err)
+		}
 	}()
 	wg.Wait()
 	waited := make(chan struct{})
@@ -228,12 +231,34 @@ func (a *App) Run(ctx context.Context, ln net.Listener, handler http.Handler, re
 	select {
 	case <-waited:
 	case <-sctx.Done():
+		a.log.Warn("jobs started by hand did not stop in time")
 	}
-	if err := errors.Join(runErr, httpErr, schedErr); err != nil {
-		return err
+	if runErr != nil {
+		return runErr
 	}
 	a.log.Info("meterd stopped")
 	return nil
+}
+
+// ErrShuttingDown is the cause of a request cancelled because meterd is
+// stopping; the web side answers it with 503 and Retry-After.
+var ErrShuttingDown = errors.New("meterd is shutting down")
+
+// stopServing stops accepting, lets requests in flight finish for two
+// thirds of the shutdown time, then cancels the rest (they answer 503 and
+// write nothing) and closes what still hangs (a body sent byte by byte).
+func (a *App) stopServing(ctx context.Context, stopRequests context.CancelCauseFunc) {
+	deadline, _ := ctx.Deadline()
+	grace, gcancel := context.WithDeadline(ctx, time.Now().Add(time.Until(deadline)*2/3))
+	defer gcancel()
+	if err := a.server.Shutdown(grace); err == nil {
+		return
+	}
+	stopRequests(ErrShuttingDown)
+	if err := a.server.Shutdown(ctx); err != nil {
+		a.log.Warn("closing connections that did not finish in time", "error", err)
+		a.server.Close()
+	}
 }
 
 // Close releases the store and clients. Call it after Run returned.

@@ -132,8 +132,10 @@ func NewServer(d Deps) *Server {
 // and request metrics.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	open := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, h) }
-	auth := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.authenticate(h)) }
+	open := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, withDeadlines(pattern, h)) }
+	auth := func(pattern string, h http.HandlerFunc) {
+		mux.Handle(pattern, withDeadlines(pattern, s.authenticate(h)))
+	}
 
 	open("GET /metrics", promhttp.HandlerFor(s.d.Registry, promhttp.HandlerOpts{Registry: s.d.Registry}).ServeHTTP)
 	if s.d.Health != nil {
@@ -344,12 +346,50 @@ func setRetryAfter(w http.ResponseWriter, d time.Duration) {
 	w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
 }
 
+// Deadlines of a request (docs/http.md#timeouts): reading the body and
+// writing the answer. An upload may take minutes on a slow line; anything
+// else is small. A body sent a byte at a time is cut off by them.
+const (
+	readTimeout      = 30 * time.Second
+	writeTimeout     = time.Minute
+	slowReadTimeout  = 5 * time.Minute
+	slowWriteTimeout = 5 * time.Minute
+)
+
+// slowRoutes read large bodies or write large answers.
+var slowRoutes = map[string]bool{
+	"POST /api/v1/meters/{id}/upload": true,
+	"POST /api/v1/analyze":            true,
+	"GET /api/v1/export.csv":          true,
+}
+
+func withDeadlines(pattern string, h http.Handler) http.Handler {
+	rd, wd := readTimeout, writeTimeout
+	if slowRoutes[pattern] {
+		rd, wd = slowReadTimeout, slowWriteTimeout
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		now := time.Now()
+		rc.SetReadDeadline(now.Add(rd))
+		rc.SetWriteDeadline(now.Add(wd))
+		h.ServeHTTP(w, r)
+	})
+}
+
 // writeErr maps err to its status by its kind; an error without a kind is
 // a 500 and logged, not shown, since it may carry internals.
 func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request is larger than http.max_upload_bytes (%d bytes)", mbe.Limit))
+		return
+	}
+	if r.Context().Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		// The daemon is stopping (or the client left): what the request
+		// began was rolled back with its transaction.
+		setRetryAfter(w, time.Minute)
+		writeError(w, http.StatusServiceUnavailable, "meterd is stopping: nothing of this request was written; send it again in a minute")
 		return
 	}
 	if st, ok := statusOf[fault.KindOf(err)]; ok {
