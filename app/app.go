@@ -244,9 +244,10 @@ func (a *App) Run(ctx context.Context, ln net.Listener, handler http.Handler, re
 // stopping; the web side answers it with 503 and Retry-After.
 var ErrShuttingDown = errors.New("meterd is shutting down")
 
-// stopServing stops accepting, lets requests in flight finish for two
-// thirds of the shutdown time, then cancels the rest (they answer 503 and
-// write nothing) and closes what still hangs (a body sent byte by byte).
+// stopServing stops accepting and lets requests in flight finish for two
+// thirds of the shutdown time. Then it cancels the rest, gives them a
+// second to answer 503 (what they began rolls back), and closes what still
+// hangs, such as a body sent byte by byte.
 func (a *App) stopServing(ctx context.Context, stopRequests context.CancelCauseFunc) {
 	deadline, _ := ctx.Deadline()
 	grace, gcancel := context.WithDeadline(ctx, time.Now().Add(time.Until(deadline)*2/3))
@@ -255,8 +256,10 @@ func (a *App) stopServing(ctx context.Context, stopRequests context.CancelCauseF
 		return
 	}
 	stopRequests(ErrShuttingDown)
-	if err := a.server.Shutdown(ctx); err != nil {
-		a.log.Warn("closing connections that did not finish in time", "error", err)
+	answer, acancel := context.WithTimeout(ctx, time.Second)
+	defer acancel()
+	if err := a.server.Shutdown(answer); err != nil {
+		a.log.Warn("closing connections that did not finish in time")
 		a.server.Close()
 	}
 }

@@ -27,6 +27,13 @@ func (h *Health) Set(component, status, message string) {
 	h.checks[component] = api.Check{Status: status, Message: h.red.text(message)}
 }
 
+// Status is one component's status ("" if it has none).
+func (h *Health) Status(component string) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.checks[component].Status
+}
+
 // Report is the overall state: down if any component is down, degraded if
 // any is degraded, else ok.
 func (h *Health) Report() api.HealthReport {

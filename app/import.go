@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/meterd/meterd/analysis"
+	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/fault"
 	"github.com/meterd/meterd/ingest"
 	"github.com/meterd/meterd/store"
@@ -27,13 +28,73 @@ type ImportRequest struct {
 }
 
 // Import stores a batch in one transaction and returns the import summary
-// of docs/import.md#import-semantics. With Strict, any rejected row refuses the whole batch.
-// Readings that the counter rules exclude (docs/meters.md#which-readings-count) are stored and listed
-// as warnings.
+// of docs/import.md#import-semantics. With Strict, any rejected row refuses
+// the whole batch. Readings that the counter rules exclude
+// (docs/meters.md#which-readings-count) are stored and listed as warnings.
 func (a *App) Import(ctx context.Context, req ImportRequest) (ingest.Summary, error) {
-	m, err := a.physicalMeter(req.Meter)
+	sums, err := a.importAll(ctx, []ImportRequest{req})
 	if err != nil {
 		return ingest.Summary{}, err
+	}
+	return sums[0], nil
+}
+
+// prepared is one batch checked and ready to be written.
+type prepared struct {
+	m        Meter
+	sum      ingest.Summary
+	batch    store.BatchReadings
+	excluded []analysis.Exclusion
+	judged   bool
+}
+
+// importAll imports the batches of one file (or one request) as one
+// transaction: every batch is checked first, and a refusal of any of them,
+// or a failure while writing, leaves nothing written.
+func (a *App) importAll(ctx context.Context, reqs []ImportRequest) ([]ingest.Summary, error) {
+	ps := make([]prepared, len(reqs))
+	for i, req := range reqs {
+		p, err := a.prepareImport(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		ps[i] = p
+	}
+	batches := make([]store.BatchReadings, len(ps))
+	for i, p := range ps {
+		batches[i] = p.batch
+	}
+	results, err := a.db.WriteBatches(ctx, batches)
+	a.noteDiskFull(err)
+	if err != nil {
+		return nil, err
+	}
+	sums := make([]ingest.Summary, len(ps))
+	for i, p := range ps {
+		res := results[i]
+		p.sum.Written, p.sum.Updated, p.sum.Duplicates = res.Written, res.Updated, res.Duplicates
+		sums[i] = p.sum
+		if reqs[i].DryRun {
+			continue
+		}
+		a.metrics.ReadingsIngested.WithLabelValues(reqs[i].Source).Add(float64(res.Written + res.Updated))
+		a.metrics.ReadingsRejected.WithLabelValues(reqs[i].Source).Add(float64(len(p.sum.Rejected)))
+		if r, ok, err := a.db.LastReading(ctx, p.m.ID); err == nil && ok {
+			a.metrics.MeterLastReading.WithLabelValues(p.m.ID).Set(float64(r.Time.Unix()))
+		}
+		if p.judged && p.m.Anomaly.Enabled(analysis.RuleDecrease) {
+			a.settleDecrease(ctx, p.m, p.excluded)
+		}
+	}
+	return sums, nil
+}
+
+// prepareImport checks a batch and works out its summary and warnings,
+// writing nothing.
+func (a *App) prepareImport(ctx context.Context, req ImportRequest) (prepared, error) {
+	m, err := a.physicalMeter(req.Meter)
+	if err != nil {
+		return prepared{}, err
 	}
 	req.Readings, req.Rejected = a.domain().Filter(req.Readings, req.Rejected)
 	if req.Strict && len(req.Rejected) > 0 {
@@ -45,38 +106,33 @@ func (a *App) Import(ctx context.Context, req ImportRequest) (ingest.Summary, er
 			}
 			lines = append(lines, fmt.Sprintf("row %d: %s", r.Row, r.Error))
 		}
-		return ingest.Summary{}, fault.Errorf(fault.Invalid, "strict import refused, nothing was written: %d rejected rows (%s)", len(req.Rejected), strings.Join(lines, "; "))
+		return prepared{}, fault.Errorf(fault.Invalid, "strict import refused, nothing was written: %d rejected rows (%s)", len(req.Rejected), strings.Join(lines, "; "))
 	}
-	sum := ingest.Summary{Meter: m.ID, File: req.FileName, DryRun: req.DryRun, Parsed: len(req.Readings), Rejected: req.Rejected}
+	p := prepared{m: m, sum: ingest.Summary{Meter: m.ID, File: req.FileName, DryRun: req.DryRun, Parsed: len(req.Readings), Rejected: req.Rejected}}
 	srs := make([]store.Reading, len(req.Readings))
 	for i, r := range req.Readings {
 		srs[i] = store.Reading{Meter: m.ID, Time: r.Time, Value: r.Value, Source: req.Source}
-		sum.Readings = append(sum.Readings, ingest.NewSummaryReading(r, a.cfg.Location))
+		p.sum.Readings = append(p.sum.Readings, ingest.NewSummaryReading(r, a.cfg.Location))
 	}
-	var excluded []analysis.Exclusion
-	var judged bool
-	if sum.Warnings, excluded, judged, err = a.importWarnings(ctx, m, req.Readings); err != nil {
-		return ingest.Summary{}, err
+	if p.sum.Warnings, p.excluded, p.judged, err = a.importWarnings(ctx, m, req.Readings); err != nil {
+		return prepared{}, err
 	}
-	res, err := a.db.WriteReadings(ctx, store.Batch{
+	p.batch = store.BatchReadings{Batch: store.Batch{
 		Meter: m.ID, Unit: string(m.Unit), Source: req.Source, FileName: req.FileName, SHA256: req.SHA256,
-		DryRun: req.DryRun, Outbox: a.cfg.Influx.Enabled(), Rejected: len(req.Rejected), Warnings: len(sum.Warnings),
-	}, srs)
-	if err != nil {
-		return ingest.Summary{}, err
+		DryRun: req.DryRun, Outbox: a.cfg.Influx.Enabled(), Rejected: len(req.Rejected), Warnings: len(p.sum.Warnings),
+	}, Readings: srs}
+	return p, nil
+}
+
+// noteDiskFull turns /health degraded while the database's disk refuses
+// writes, and back once a write succeeds.
+func (a *App) noteDiskFull(err error) {
+	switch {
+	case fault.KindOf(err) == fault.NoSpace:
+		a.health.Set("sqlite", api.StatusDegraded, "disk full: the last import was refused and nothing of it written; free space on the database's disk")
+	case err == nil && a.health.Status("sqlite") == api.StatusDegraded:
+		a.health.Set("sqlite", api.StatusOK, "")
 	}
-	sum.Written, sum.Updated, sum.Duplicates = res.Written, res.Updated, res.Duplicates
-	if !req.DryRun {
-		a.metrics.ReadingsIngested.WithLabelValues(req.Source).Add(float64(res.Written + res.Updated))
-		a.metrics.ReadingsRejected.WithLabelValues(req.Source).Add(float64(len(req.Rejected)))
-		if r, ok, err := a.db.LastReading(ctx, m.ID); err == nil && ok {
-			a.metrics.MeterLastReading.WithLabelValues(m.ID).Set(float64(r.Time.Unix()))
-		}
-		if judged && m.Anomaly.Enabled(analysis.RuleDecrease) {
-			a.settleDecrease(ctx, m, excluded)
-		}
-	}
-	return sum, nil
 }
 
 // domain bounds what a reading may be now, on every path a reading takes
@@ -263,16 +319,14 @@ func (a *App) ImportFile(ctx context.Context, meterID, name string, f ingest.Fil
 	}
 	// File-wide rejections belong to every summary of the file.
 	rejected := append(orphans, pf.Rejected...)
-	var out []ingest.Summary
-	for _, id := range order {
+	reqs := make([]ImportRequest, len(order))
+	for i, id := range order {
 		g := groups[id]
 		g.Rejected = append(append([]ingest.Rejection(nil), rejected...), g.Rejected...)
 		sort.SliceStable(g.Rejected, func(i, j int) bool { return g.Rejected[i].Row < g.Rejected[j].Row })
-		sum, err := a.Import(ctx, *g)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, sum)
+		reqs[i] = *g
 	}
-	return out, nil
+	// One file, one transaction: a file with several meters is written
+	// whole or not at all.
+	return a.importAll(ctx, reqs)
 }

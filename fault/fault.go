@@ -25,9 +25,10 @@ const (
 	Conflict                // the request contradicts the current state
 	TooLarge                // the input exceeds a documented limit
 	Unavailable             // a dependency is away or busy; try again later
+	NoSpace                 // the disk is full: nothing was written
 )
 
-var kindNames = [...]string{"internal", "invalid_input", "not_found", "conflict", "too_large", "unavailable"}
+var kindNames = [...]string{"internal", "invalid_input", "not_found", "conflict", "too_large", "unavailable", "disk_full"}
 
 // String is the kind's stable machine-readable name (as in an API error's
 // "code").

@@ -39,7 +39,9 @@ const MaxJSONReadings = 100_000
 func DecodeJSONReadings(r io.Reader, loc *time.Location) ([]Reading, []Rejection, error) {
 	body, err := io.ReadAll(r)
 	if err != nil {
-		return nil, nil, err
+		// A client that stopped sending, or sent too slowly; a body over
+		// the size limit stays recognisable (413) through the %w.
+		return nil, nil, inputErrorf("the body could not be read: %w; send it again", err)
 	}
 	body = bytes.TrimSpace(body)
 	var out []Reading

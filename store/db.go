@@ -13,8 +13,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
+	"github.com/meterd/meterd/fault"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -147,7 +149,23 @@ func unixBounds(from, to time.Time) (lo, hi int64) {
 // rather than only the driver's words. Kinds (package fault) stay visible
 // through the wrapping.
 func wrap(errp *error, format string, args ...any) {
-	if *errp != nil {
-		*errp = fmt.Errorf("store: "+format+": %w", append(args, *errp)...)
+	if *errp == nil {
+		return
 	}
+	if diskFull(*errp) {
+		// The transaction rolled back: say so, and what to do.
+		*errp = fault.Errorf(fault.NoSpace, "disk full: nothing was written (store: "+format+": %w); free space on the database's disk", append(args, *errp)...)
+		return
+	}
+	*errp = fmt.Errorf("store: "+format+": %w", append(args, *errp)...)
+}
+
+// diskFull reports SQLite's SQLITE_FULL (13), which it returns when the
+// disk or the file system has no room left.
+func diskFull(err error) bool {
+	var se interface{ Code() int }
+	if errors.As(err, &se) && se.Code()&0xff == 13 {
+		return true
+	}
+	return errors.Is(err, syscall.ENOSPC)
 }

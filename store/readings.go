@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -46,97 +47,134 @@ type WriteResult struct {
 // of a spring gap) is all duplicates when imported again. A reading at an
 // instant that already holds the same value is a duplicate and changes
 // nothing, which makes re-imports idempotent.
-func (db *DB) WriteReadings(ctx context.Context, b Batch, rs []Reading) (_ WriteResult, err error) {
-	defer wrap(&err, "save readings of %s", b.Meter)
-	var res WriteResult
-	now := db.Now().Unix()
-	errDryRun := errors.New("dry run")
+func (db *DB) WriteReadings(ctx context.Context, b Batch, rs []Reading) (WriteResult, error) {
+	res, err := db.WriteBatches(ctx, []BatchReadings{{Batch: b, Readings: rs}})
+	if err != nil {
+		return WriteResult{}, err
+	}
+	return res[0], nil
+}
+
+// BatchReadings is one meter's part of an import.
+type BatchReadings struct {
+	Batch
+	Readings []Reading
+}
+
+// WriteBatches stores the batches of one import (a file with several
+// meters) in one transaction, each as WriteReadings would: all of them or,
+// on any error, none. A dry run (any batch's DryRun) writes nothing.
+func (db *DB) WriteBatches(ctx context.Context, bs []BatchReadings) (_ []WriteResult, err error) {
+	meters := make([]string, len(bs))
+	dry := false
+	for i, b := range bs {
+		meters[i], dry = b.Meter, dry || b.DryRun
+	}
+	defer wrap(&err, "save readings of %s", strings.Join(meters, ", "))
+	out := make([]WriteResult, len(bs))
 	err = db.tx(ctx, func(tx *sql.Tx) error {
-		r, err := tx.ExecContext(ctx, `INSERT INTO import_batches (meter, source, file_name, sha256, created_at) VALUES (?, ?, ?, ?, ?)`,
-			b.Meter, b.Source, b.FileName, b.SHA256, now)
-		if err != nil {
-			return err
-		}
-		if res.BatchID, err = r.LastInsertId(); err != nil {
-			return err
-		}
-		sel, err := tx.PrepareContext(ctx, `SELECT value FROM readings WHERE meter = ? AND ts = ?`)
-		if err != nil {
-			return err
-		}
-		defer sel.Close()
-		upsert, err := tx.PrepareContext(ctx, `INSERT INTO readings (meter, ts, value, source, batch_id, written_at) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (meter, ts) DO UPDATE SET value = excluded.value, source = excluded.source, batch_id = excluded.batch_id, written_at = excluded.written_at`)
-		if err != nil {
-			return err
-		}
-		defer upsert.Close()
-		var out *sql.Stmt
-		if b.Outbox {
-			if out, err = tx.PrepareContext(ctx, `INSERT INTO outbox (bucket, line, created_at) VALUES ('raw', ?, ?)`); err != nil {
+		for i, b := range bs {
+			res, err := writeBatch(ctx, tx, b.Batch, b.Readings, db.Now().Unix())
+			if err != nil {
 				return err
 			}
-			defer out.Close()
+			out[i] = res
 		}
-		last := make(map[int64]int, len(rs))
-		for i, rd := range rs {
-			last[rd.Time.Unix()] = i
-		}
-		for i, rd := range rs {
-			ts := rd.Time.Unix()
-			if last[ts] != i {
-				res.Duplicates++ // a later row sets this instant
-				continue
-			}
-			var old float64
-			switch err := sel.QueryRowContext(ctx, b.Meter, ts).Scan(&old); {
-			case errors.Is(err, sql.ErrNoRows):
-				res.Written++
-			case err != nil:
-				return err
-			case old == rd.Value:
-				res.Duplicates++
-				continue
-			default:
-				res.Updated++
-			}
-			src := rd.Source
-			if src == "" {
-				src = b.Source
-			}
-			if _, err := upsert.ExecContext(ctx, b.Meter, ts, rd.Value, src, res.BatchID, now); err != nil {
-				return err
-			}
-			stored := Reading{Meter: b.Meter, Time: fromUnix(ts), Value: rd.Value, Source: src}
-			res.Changed = append(res.Changed, stored)
-			if out != nil {
-				if _, err := out.ExecContext(ctx, RawReadingLine(b.Unit, stored), now); err != nil {
-					return err
-				}
-			}
-		}
-		if res.Written+res.Updated == 0 {
-			// An import that changed nothing leaves no record: there is
-			// nothing to trace back to it.
-			if _, err := tx.ExecContext(ctx, `DELETE FROM import_batches WHERE id = ?`, res.BatchID); err != nil {
-				return err
-			}
-			res.BatchID = 0
-		} else if _, err := tx.ExecContext(ctx, `UPDATE import_batches SET parsed = ?, written = ?, updated = ?, duplicates = ?, rejected = ?, warnings = ? WHERE id = ?`,
-			len(rs), res.Written, res.Updated, res.Duplicates, b.Rejected, b.Warnings, res.BatchID); err != nil {
-			return err
-		}
-		if b.DryRun {
+		if dry {
 			return errDryRun
 		}
 		return nil
 	})
-	if b.DryRun && errors.Is(err, errDryRun) {
-		res.BatchID = 0
-		return res, nil
+	if dry && errors.Is(err, errDryRun) {
+		for i := range out {
+			out[i].BatchID = 0
+		}
+		return out, nil
 	}
 	if err != nil {
-		return WriteResult{}, err
+		return nil, err
+	}
+	return out, nil
+}
+
+// errDryRun rolls a dry run's transaction back.
+var errDryRun = errors.New("dry run")
+
+func writeBatch(ctx context.Context, tx *sql.Tx, b Batch, rs []Reading, now int64) (WriteResult, error) {
+	var res WriteResult
+	r, err := tx.ExecContext(ctx, `INSERT INTO import_batches (meter, source, file_name, sha256, created_at) VALUES (?, ?, ?, ?, ?)`,
+		b.Meter, b.Source, b.FileName, b.SHA256, now)
+	if err != nil {
+		return res, err
+	}
+	if res.BatchID, err = r.LastInsertId(); err != nil {
+		return res, err
+	}
+	sel, err := tx.PrepareContext(ctx, `SELECT value FROM readings WHERE meter = ? AND ts = ?`)
+	if err != nil {
+		return res, err
+	}
+	defer sel.Close()
+	upsert, err := tx.PrepareContext(ctx, `INSERT INTO readings (meter, ts, value, source, batch_id, written_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (meter, ts) DO UPDATE SET value = excluded.value, source = excluded.source, batch_id = excluded.batch_id, written_at = excluded.written_at`)
+	if err != nil {
+		return res, err
+	}
+	defer upsert.Close()
+	var out *sql.Stmt
+	if b.Outbox {
+		if out, err = tx.PrepareContext(ctx, `INSERT INTO outbox (bucket, line, created_at) VALUES ('raw', ?, ?)`); err != nil {
+			return res, err
+		}
+		defer out.Close()
+	}
+	last := make(map[int64]int, len(rs))
+	for i, rd := range rs {
+		last[rd.Time.Unix()] = i
+	}
+	for i, rd := range rs {
+		ts := rd.Time.Unix()
+		if last[ts] != i {
+			res.Duplicates++ // a later row sets this instant
+			continue
+		}
+		var old float64
+		switch err := sel.QueryRowContext(ctx, b.Meter, ts).Scan(&old); {
+		case errors.Is(err, sql.ErrNoRows):
+			res.Written++
+		case err != nil:
+			return res, err
+		case old == rd.Value:
+			res.Duplicates++
+			continue
+		default:
+			res.Updated++
+		}
+		src := rd.Source
+		if src == "" {
+			src = b.Source
+		}
+		if _, err := upsert.ExecContext(ctx, b.Meter, ts, rd.Value, src, res.BatchID, now); err != nil {
+			return res, err
+		}
+		stored := Reading{Meter: b.Meter, Time: fromUnix(ts), Value: rd.Value, Source: src}
+		res.Changed = append(res.Changed, stored)
+		if out != nil {
+			if _, err := out.ExecContext(ctx, RawReadingLine(b.Unit, stored), now); err != nil {
+				return res, err
+			}
+		}
+	}
+	if res.Written+res.Updated == 0 {
+		// An import that changed nothing leaves no record: there is
+		// nothing to trace back to it.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM import_batches WHERE id = ?`, res.BatchID); err != nil {
+			return res, err
+		}
+		res.BatchID = 0
+	} else if _, err := tx.ExecContext(ctx, `UPDATE import_batches SET parsed = ?, written = ?, updated = ?, duplicates = ?, rejected = ?, warnings = ? WHERE id = ?`,
+		len(rs), res.Written, res.Updated, res.Duplicates, b.Rejected, b.Warnings, res.BatchID); err != nil {
+		return res, err
 	}
 	return res, nil
 }

@@ -319,6 +319,7 @@ var statusOf = map[fault.Kind]int{
 	fault.Conflict:    http.StatusConflict,
 	fault.TooLarge:    http.StatusRequestEntityTooLarge,
 	fault.Unavailable: http.StatusServiceUnavailable,
+	fault.NoSpace:     http.StatusInsufficientStorage,
 }
 
 // codeName is the stable "code" of an error reply with this status.
