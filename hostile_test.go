@@ -363,3 +363,134 @@ func TestSlowBodiesAndShutdown(t *testing.T) {
 		t.Errorf("exit %d after %s; want 0 within the 10 s grace period (and a little)\n%s", code, took, d.logText())
 	}
 }
+
+// TestMultiMeterImportKilledIsAllOrNothing kills `meterd import` of an
+// export with two meters at several moments: each meter has either all of
+// its readings or none, and both the same.
+func TestMultiMeterImportKilledIsAllOrNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports a large file several times: skipped by -short")
+	}
+	const perMeter = 60_000
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.yaml")
+	os.WriteFile(cfg, []byte("storage: {path: "+filepath.Join(dir, "meterd.db")+"}\nmeters:\n  - {id: wasser, utility: water, unit: m³}\n  - {id: gas, utility: gas, unit: m³}\n"), 0o600)
+	var csv bytes.Buffer
+	csv.WriteString("Zähler;Zeitpunkt;Zählerstand;Quelle\r\n")
+	start := time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, m := range []string{"wasser", "gas"} {
+		for i := range perMeter {
+			fmt.Fprintf(&csv, "%s;%s;%d;csv\r\n", m, start.Add(time.Duration(i)*time.Hour).Format(time.RFC3339), i)
+		}
+	}
+	file := filepath.Join(dir, "export.csv")
+	os.WriteFile(file, csv.Bytes(), 0o600)
+	count := func() (wasser, gas int) {
+		out, errOut, code := meterd(t, dir, nil, "--config", cfg, "export")
+		if code != 0 {
+			t.Fatalf("export: %s", errOut)
+		}
+		return strings.Count(out, "\r\nwasser;"), strings.Count(out, "\r\ngas;")
+	}
+	// Kill at growing delays until one import completes.
+	seen := map[string]bool{}
+	for delay := 20 * time.Millisecond; delay < 20*time.Second; delay = delay * 3 / 2 {
+		os.Remove(filepath.Join(dir, "meterd.db"))
+		os.Remove(filepath.Join(dir, "meterd.db-wal"))
+		os.Remove(filepath.Join(dir, "meterd.db-shm"))
+		cmd := exec.Command(binary, "--config", cfg, "import", file)
+		cmd.Env = cleanEnv()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		finished := false
+		select {
+		case err := <-done:
+			finished = err == nil
+		case <-time.After(delay):
+			cmd.Process.Signal(syscall.SIGKILL)
+			<-done
+		}
+		w, g := count()
+		if w != g || (w != 0 && w != perMeter) {
+			t.Fatalf("killed after %s: wasser %d, gas %d readings; want both 0 or both %d", delay, w, g, perMeter)
+		}
+		seen[fmt.Sprint(w)] = true
+		t.Logf("killed after %s: %d readings each (finished: %v)", delay, w, finished)
+		if finished {
+			break
+		}
+	}
+	if !seen["0"] || !seen[fmt.Sprint(perMeter)] {
+		t.Errorf("the kills never caught both outcomes: %v", seen)
+	}
+}
+
+// TestDiskFullIsClearAndWritesNothing runs the daemon on a 4 MiB file
+// system (a tmpfs in a mount namespace of its own, which needs root, as CI
+// is): an upload that does not fit is a 507 that says so, nothing of it is
+// stored, /health is degraded, and a small import afterwards works again.
+func TestDiskFullIsClearAndWritesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs a mount namespace: skipped by -short")
+	}
+	if os.Geteuid() != 0 {
+		t.Fatal("this test mounts a small tmpfs and needs root (CI runs as root); run `make short` for the quick loop")
+	}
+	dir := t.TempDir()
+	mnt := filepath.Join(dir, "small")
+	os.Mkdir(mnt, 0o755)
+	cfg := "storage: {path: " + filepath.Join(mnt, "meterd.db") + ", backup_dir: " + dir + "}\nmeters:\n  - {id: wasser, utility: water, unit: m³}\n"
+	os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o600)
+	// unshare runs meterd in its own mount namespace on the tmpfs; the
+	// daemon helper sees it as any other binary.
+	wrapper := filepath.Join(dir, "meterd-small-disk")
+	os.WriteFile(wrapper, []byte("#!/bin/sh\nexec unshare -m --propagation private sh -c 'mount -t tmpfs -o size=4m tmpfs "+mnt+" && exec \""+binary+"\" \"$@\"' meterd \"$@\"\n"), 0o755)
+	saved := binary
+	binary = wrapper
+	d := startDaemon(t, dir, cfg)
+	binary = saved
+
+	post := func(n int, from time.Time) (int, string) {
+		var b strings.Builder
+		b.WriteString("[")
+		for i := range n {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, `{"time":"%s","value":%d}`, from.Add(time.Duration(i)*time.Minute).Format(time.RFC3339), i)
+		}
+		b.WriteString("]")
+		resp, err := http.Post(d.URL+"/api/v1/meters/wasser/readings", "application/json", strings.NewReader(b.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if code, body := post(10, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)); code != 200 {
+		t.Fatalf("a small import: %d %s", code, body)
+	}
+	code, body := post(100_000, time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC))
+	if code != http.StatusInsufficientStorage || !strings.Contains(body, "disk full: nothing was written") {
+		t.Fatalf("an import that does not fit: %d %.300s; want 507", code, body)
+	}
+	if n := d.rows("wasser"); n != 10 {
+		t.Errorf("%d readings after the refused import; want the 10 from before", n)
+	}
+	resp, _ := http.Get(d.URL + "/health")
+	h, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(h), `"status":"degraded"`) || !strings.Contains(string(h), "disk full") {
+		t.Errorf("/health after a full disk: %s", h)
+	}
+	if code, body := post(5, time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)); code != 200 {
+		t.Errorf("a small import after the refusal: %d %s", code, body)
+	}
+	if code, _ := d.stop(); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+}

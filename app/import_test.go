@@ -326,3 +326,24 @@ func TestUploadWithTwoFilesRefused(t *testing.T) {
 		t.Errorf("%d readings stored", n)
 	}
 }
+
+// TestMultiMeterFileIsAllOrNothing: an export naming two meters whose
+// second part is refused (strict, one rejected row) writes nothing of the
+// first either.
+func TestMultiMeterFileIsAllOrNothing(t *testing.T) {
+	ta := startApp(t, importConfig)
+	csv := ExportHeader + "\r\nwasser;2025-01-01T00:00:00+01:00;10;api\r\nwasser;2025-02-01T00:00:00+01:00;20;api\r\nstrom;2025-01-01T00:00:00+01:00;100;api\r\nstrom;kein Datum;110;api\r\n"
+	p := filepath.Join(t.TempDir(), "export.csv")
+	os.WriteFile(p, []byte(csv), 0o600)
+	f, _ := os.Open(p)
+	defer f.Close()
+	_, err := ta.ImportFile(context.Background(), "", p, f, int64(len(csv)), false, true)
+	if err == nil || !strings.Contains(err.Error(), "nothing was written") {
+		t.Fatalf("strict import of a file with a bad row: %v", err)
+	}
+	for _, m := range []string{"wasser", "strom"} {
+		if rs, _ := ta.db.Readings(context.Background(), m, time.Time{}, time.Time{}); len(rs) != 0 {
+			t.Errorf("%s: %d readings written of a refused file", m, len(rs))
+		}
+	}
+}
