@@ -30,7 +30,7 @@ func (c *cli) serve(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	a, err := app.New(ctx, cfg, app.Options{Logger: log, Version: version, Commit: commit})
+	a, err := app.New(ctx, cfg, app.Options{Logger: log, Version: version, Commit: commit, Daemon: true})
 	if err != nil {
 		return err
 	}

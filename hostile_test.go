@@ -494,3 +494,45 @@ func TestDiskFullIsClearAndWritesNothing(t *testing.T) {
 		t.Errorf("exit %d", code)
 	}
 }
+
+// TestOneDaemonPerDatabase: a second serve on the same database refuses to
+// start and names the first one's PID; a command beside the daemon works,
+// and what it imported shows in the daemon's /metrics at once.
+func TestOneDaemonPerDatabase(t *testing.T) {
+	dir := t.TempDir()
+	cfg := "meters:\n  - {id: wasser, utility: water, unit: m³}\n"
+	d := startDaemon(t, dir, cfg)
+	_, errOut, code := meterd(t, dir, []string{"METERD_HTTP_LISTEN=127.0.0.1:0"}, "serve", "--config", "config.yaml")
+	if code != 1 || !strings.Contains(errOut, fmt.Sprintf("PID %d", d.cmd.Process.Pid)) {
+		t.Errorf("second serve: exit %d, %q; want 1 naming PID %d", code, errOut, d.cmd.Process.Pid)
+	}
+	os.WriteFile(filepath.Join(dir, "w.csv"), []byte("Datum;Uhrzeit;Stand\n01.03.2025;08:00;100\n"), 0o600)
+	if _, errOut, code := meterd(t, dir, nil, "--config", "config.yaml", "import", "--meter", "wasser", "w.csv"); code != 0 {
+		t.Fatalf("import beside the daemon: exit %d %s", code, errOut)
+	}
+	resp, err := http.Get(d.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	// 2025-03-01 08:00 in Berlin is 07:00Z, 1740812400.
+	if !strings.Contains(string(body), `meterd_meter_last_reading_timestamp_seconds{meter="wasser"} 1.7408124e+09`) {
+		t.Errorf("/metrics does not show the reading the command imported:\n%s", grepLines(string(body), "last_reading"))
+	}
+	if code, _ := d.stop(); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+	// Stopped, the database is free for the next daemon.
+	startDaemon(t, dir, cfg).stop()
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}

@@ -243,11 +243,11 @@ func (a *App) kickAlerts() {
 	}
 }
 
-// finishAnomalies sends what is queued and refreshes the gauge.
+// finishAnomalies sends what is queued and counts what is open.
 func (a *App) finishAnomalies(ctx context.Context, tally *anomalyTally) {
 	sent, waiting := a.deliverAlerts(ctx)
 	tally.Alerts, tally.Waiting = sent, waiting
-	counts := a.refreshAnomalyGauge(ctx)
+	counts, _ := a.db.OpenAnomalyCounts(ctx)
 	for _, n := range counts {
 		tally.Open += n
 	}
@@ -366,17 +366,4 @@ func (a *App) sendAlert(ctx context.Context, target string, p store.PendingAlert
 		return fmt.Errorf("answered HTTP %d", resp.StatusCode)
 	}
 	return nil
-}
-
-// refreshAnomalyGauge sets meterd_anomalies_open from the store and
-// returns the counts by rule.
-func (a *App) refreshAnomalyGauge(ctx context.Context) map[string]int {
-	counts, err := a.db.OpenAnomalyCounts(ctx)
-	if err != nil {
-		return nil
-	}
-	for _, r := range analysis.AllRules() {
-		a.metrics.AnomaliesOpen.WithLabelValues(r).Set(float64(counts[r]))
-	}
-	return counts
 }

@@ -32,6 +32,9 @@ type Options struct {
 	// Tibber adjusts the Tibber client's options (tests shorten its
 	// backoff).
 	Tibber func(*tibber.Options)
+	// Daemon claims the database for this process: a second daemon on the
+	// same database refuses to start. Commands leave it false.
+	Daemon bool
 }
 
 // App is the running daemon: one store, one scheduler, one HTTP server.
@@ -65,6 +68,9 @@ type App struct {
 	// alertsMu keeps two jobs from sending the same queued alert.
 	alertsMu    sync.Mutex
 	alertClient *http.Client
+	// unlock releases the database for another daemon (nil: not held).
+	unlock func()
+
 	// imports admits one HTTP import at a time: a 20 MiB workbook costs
 	// tens of megabytes while it is read, and a Raspberry Pi has few.
 	imports chan struct{}
@@ -93,8 +99,16 @@ func New(ctx context.Context, cfg *Config, o Options) (*App, error) {
 	if a.shutdownTimeout == 0 {
 		a.shutdownTimeout = 15 * time.Second
 	}
+	if o.Daemon {
+		unlock, err := lockDatabase(cfg.Storage.Path)
+		if err != nil {
+			return nil, err
+		}
+		a.unlock = unlock
+	}
 	db, err := store.Open(ctx, cfg.Storage.Path)
 	if err != nil {
+		a.Close()
 		return nil, err
 	}
 	db.Now = a.now
@@ -105,7 +119,7 @@ func New(ctx context.Context, cfg *Config, o Options) (*App, error) {
 	}
 	a.health = NewHealth(o.Version, cfg.Secrets.All())
 	a.health.Set("sqlite", api.StatusOK, "")
-	a.metrics = NewMetrics(o.Version, o.Commit, a.outboxGauge)
+	a.metrics = NewMetrics(o.Version, o.Commit, newStoredMetrics(a))
 	if cfg.Influx.Enabled() {
 		a.influx = store.NewInflux(store.InfluxOptions{
 			URL: cfg.Influx.URL, Token: cfg.Secrets.InfluxToken.Value(), Org: cfg.Influx.Org,
@@ -120,12 +134,6 @@ func New(ctx context.Context, cfg *Config, o Options) (*App, error) {
 	} else {
 		a.tibber = newTibberClient(cfg, a.now, a.metrics, o.Tibber)
 		a.health.Set("tibber", api.StatusOK, "not polled yet")
-	}
-	// Open anomalies outlive a restart; so must their gauge.
-	a.refreshAnomalyGauge(ctx)
-	if err := a.initLastReadings(ctx); err != nil {
-		a.Close()
-		return nil, err
 	}
 	sched, err := gocron.NewScheduler(
 		gocron.WithLocation(cfg.Location),
@@ -264,34 +272,18 @@ func (a *App) stopServing(ctx context.Context, stopRequests context.CancelCauseF
 	}
 }
 
-// Close releases the store and clients. Call it after Run returned.
+// Close releases the store, the clients and the database lock. Call it
+// after Run returned.
 func (a *App) Close() error {
 	if a.influx != nil {
 		a.influx.Close()
 	}
+	var err error
 	if a.db != nil {
-		return a.db.Close()
+		err = a.db.Close()
 	}
-	return nil
-}
-
-func (a *App) outboxGauge() float64 {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	n, err := a.db.OutboxCount(ctx)
-	if err != nil {
-		return -1
+	if a.unlock != nil {
+		a.unlock()
 	}
-	return float64(n)
-}
-
-func (a *App) initLastReadings(ctx context.Context) error {
-	last, err := a.db.LastReadings(ctx)
-	if err != nil {
-		return err
-	}
-	for meter, r := range last {
-		a.metrics.MeterLastReading.WithLabelValues(meter).Set(float64(r.Time.Unix()))
-	}
-	return nil
+	return err
 }

@@ -79,9 +79,6 @@ func (a *App) importAll(ctx context.Context, reqs []ImportRequest) ([]ingest.Sum
 		}
 		a.metrics.ReadingsIngested.WithLabelValues(reqs[i].Source).Add(float64(res.Written + res.Updated))
 		a.metrics.ReadingsRejected.WithLabelValues(reqs[i].Source).Add(float64(len(p.sum.Rejected)))
-		if r, ok, err := a.db.LastReading(ctx, p.m.ID); err == nil && ok {
-			a.metrics.MeterLastReading.WithLabelValues(p.m.ID).Set(float64(r.Time.Unix()))
-		}
 		if p.judged && p.m.Anomaly.Enabled(analysis.RuleDecrease) {
 			a.settleDecrease(ctx, p.m, p.excluded)
 		}
@@ -152,7 +149,6 @@ func (a *App) settleDecrease(ctx context.Context, m Meter, excluded []analysis.E
 		return
 	}
 	if tally.Opened+tally.Resolved > 0 {
-		a.refreshAnomalyGauge(ctx)
 		a.kickAlerts()
 	}
 }

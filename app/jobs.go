@@ -178,6 +178,10 @@ func (a *App) runJobRecorded(ctx context.Context, name string, fn jobFunc, id in
 	}
 }
 
+// deadPointsShown is how long points InfluxDB refused keep /health
+// degraded; meterd_outbox_dead_points counts them all.
+const deadPointsShown = 7 * 24 * time.Hour
+
 // deliverOutbox sends queued points to InfluxDB. While InfluxDB is away the
 // points stay queued and /health says why; the run history gets one row
 // when delivery starts failing and one per run that delivered points.
@@ -205,6 +209,12 @@ func (a *App) deliverOutbox(ctx context.Context) (any, bool, error) {
 	msg := "reachable; outbox empty"
 	if queued > 0 {
 		msg = fmt.Sprintf("reachable; %d points queued", queued)
+	}
+	// Refused points are set aside so the rest flows; they stay on /health
+	// for a week, where a person sees them.
+	if _, recent, reason, err := a.db.DeadPoints(ctx, a.now().Add(-deadPointsShown)); err == nil && recent > 0 {
+		a.health.Set("influxdb", api.StatusDegraded, fmt.Sprintf("%s; %d points refused by InfluxDB in the last 7 days were set aside (newest: %s); the others were delivered", msg, recent, reason))
+		return map[string]any{"delivered": n, "queued": queued, "refused": recent}, n > 0, nil
 	}
 	a.health.Set("influxdb", api.StatusOK, msg)
 	return map[string]any{"delivered": n, "queued": queued}, n > 0, nil

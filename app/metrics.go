@@ -6,7 +6,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"github.com/meterd/meterd/analysis"
 	"github.com/meterd/meterd/ingest/tibber"
 )
 
@@ -20,14 +19,13 @@ type Metrics struct {
 	JobLastSuccess   *prometheus.GaugeVec
 	ReadingsIngested *prometheus.CounterVec
 	ReadingsRejected *prometheus.CounterVec
-	MeterLastReading *prometheus.GaugeVec
-	AnomaliesOpen    *prometheus.GaugeVec
 	TibberRequests   *prometheus.CounterVec
 }
 
 // NewMetrics registers the Go and process collectors, build info and
-// meterd's own metrics. outboxPoints is read at each scrape.
-func NewMetrics(version, commit string, outboxPoints func() float64) *Metrics {
+// meterd's own metrics; stored describes what the database holds, read at
+// each scrape.
+func NewMetrics(version, commit string, stored prometheus.Collector) *Metrics {
 	reg := prometheus.NewRegistry()
 	m := &Metrics{
 		Registry: reg,
@@ -47,12 +45,6 @@ func NewMetrics(version, commit string, outboxPoints func() float64) *Metrics {
 		ReadingsRejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "meterd_readings_rejected_total", Help: "Rows or readings rejected, by source.",
 		}, []string{"source"}),
-		MeterLastReading: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "meterd_meter_last_reading_timestamp_seconds", Help: "Instant of each meter's latest reading (Unix seconds).",
-		}, []string{"meter"}),
-		AnomaliesOpen: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "meterd_anomalies_open", Help: "Open anomalies by rule.",
-		}, []string{"rule"}),
 		TibberRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "meterd_tibber_requests_total", Help: "Requests to the Tibber API by outcome.",
 		}, []string{"status"}),
@@ -61,21 +53,15 @@ func NewMetrics(version, commit string, outboxPoints func() float64) *Metrics {
 		Name: "meterd_build_info", Help: "Always 1; the labels tell which meterd runs.",
 	}, []string{"version", "commit", "goversion"})
 	build.WithLabelValues(version, commit, runtime.Version()).Set(1)
-	outbox := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "meterd_outbox_points", Help: "Points queued for InfluxDB and not yet delivered.",
-	}, outboxPoints)
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		build, outbox,
+		build, stored,
 		m.JobRuns, m.JobDuration, m.JobLastSuccess, m.ReadingsIngested, m.ReadingsRejected,
-		m.MeterLastReading, m.AnomaliesOpen, m.TibberRequests,
+		m.TibberRequests,
 	)
 	// Every series a dashboard or alert may look for exists from the
 	// start, at zero, rather than appearing with its first event.
-	for _, r := range analysis.AllRules() {
-		m.AnomaliesOpen.WithLabelValues(r)
-	}
 	for _, src := range []string{"excel", "csv", "api", "homeassistant", "tibber"} {
 		m.ReadingsIngested.WithLabelValues(src)
 		m.ReadingsRejected.WithLabelValues(src)

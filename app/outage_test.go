@@ -1,12 +1,15 @@
 package app
 
 import (
+	"context"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/meterd/meterd/api"
+	"github.com/meterd/meterd/store"
 	"github.com/meterd/meterd/store/influxtest"
 )
 
@@ -89,5 +92,40 @@ meters:
 	// The outage is one failed run in the history, not one per retry.
 	if failed != 1 || delivered < 2 {
 		t.Errorf("run history: %d failed, %d delivering runs; want 1 and at least 2", failed, delivered)
+	}
+}
+
+// TestPoisonedOutboxHealsOnStart: a database whose outbox holds a point
+// InfluxDB refuses (queued by an older meterd, which then retried it
+// forever and blocked everything behind it) delivers the rest on start,
+// sets the point aside, and says so on /health and in the metric.
+func TestPoisonedOutboxHealsOnStart(t *testing.T) {
+	srv := influxtest.Start(t)
+	srv.CreateDatabase("meters")
+	srv.CreateDatabase("meters_processed")
+	path := filepath.Join(t.TempDir(), "meterd.db")
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Enqueue(context.Background(), store.BucketRaw, []string{
+		`kWh,domain=meterd,entity_id=strom source="api",value=1 1735689600`,
+		`kWh,domain=meterd,entity_id=strom source="api",value=2 253402214400`, // year 9999
+		`kWh,domain=meterd,entity_id=strom source="api",value=3 1735693200`,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	ta := startApp(t, "influx:\n  url: "+srv.URL+"\n  flush_interval: 1s\nmeters:\n  - {id: strom, utility: electricity, unit: kWh}\n", "METERD_STORAGE_PATH="+path)
+	eventually(t, 20*time.Second, "delivery", func() bool { return ta.metric(t, "meterd_outbox_points") == "0" })
+	if v := ta.metric(t, "meterd_outbox_dead_points"); v != "1" {
+		t.Errorf("meterd_outbox_dead_points = %q; want 1", v)
+	}
+	eventually(t, 10*time.Second, "health says so", func() bool {
+		h := ta.health(t)
+		return h.Status == api.StatusDegraded && strings.Contains(h.Checks["influxdb"].Message, "1 points refused by InfluxDB")
+	})
+	if rows := srv.Select("meters", `SELECT "value" FROM "kWh"`); len(rows) != 2 {
+		t.Errorf("InfluxDB holds %v; want the 2 good points", rows)
 	}
 }

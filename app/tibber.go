@@ -214,11 +214,6 @@ func (a *App) storeTibberPage(ctx context.Context, meter Meter, home string, pag
 	res.New += w
 	res.Updated += u
 	a.metrics.ReadingsIngested.WithLabelValues("tibber").Add(float64(w + u))
-	if len(hours) > 0 {
-		if r, ok, err := a.db.LastReading(ctx, meter.ID); err == nil && ok {
-			a.metrics.MeterLastReading.WithLabelValues(meter.ID).Set(float64(r.Time.Unix()))
-		}
-	}
 	return oldestNull, err
 }
 
@@ -254,6 +249,5 @@ func (a *App) tibberHealth(ctx context.Context, meter Meter, err error, res Tibb
 	if changed {
 		// The poll does not wait for webhooks; the daemon's sender does.
 		a.kickAlerts()
-		a.refreshAnomalyGauge(ctx)
 	}
 }

@@ -2,12 +2,14 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	influxdb2 "github.com/influxdata/influxdb-client-go/v2"
+	influxhttp "github.com/influxdata/influxdb-client-go/v2/api/http"
 )
 
 // Influx writes to and reads from an InfluxDB 1.8+ or 2.x server.
@@ -51,9 +53,35 @@ func (i *Influx) WriteLines(ctx context.Context, bucket string, lines []string) 
 		return fmt.Errorf("outbox: unknown bucket %q", bucket)
 	}
 	if err := i.client.WriteAPIBlocking(i.org, name).WriteRecord(ctx, lines...); err != nil {
+		var he *influxhttp.Error
+		if errors.As(err, &he) && refusedForGood(he.StatusCode) {
+			return &RefusedError{Status: he.StatusCode, Reason: err.Error()}
+		}
 		return fmt.Errorf("InfluxDB write to %s: %w", name, err)
 	}
 	return nil
+}
+
+// refusedForGood tells a 4xx that sending the same points again cannot fix
+// (a point InfluxDB cannot parse or store) from one that it can: a wrong
+// token (401, 403), a timeout (408) or a rate limit (429) pass.
+func refusedForGood(status int) bool {
+	switch status {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusRequestTimeout, http.StatusTooManyRequests:
+		return false
+	}
+	return status >= 400 && status < 500
+}
+
+// RefusedError says InfluxDB refused a write for what is in it; retrying
+// the same points cannot succeed.
+type RefusedError struct {
+	Status int
+	Reason string
+}
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("InfluxDB refused the points (%d): %s", e.Status, e.Reason)
 }
 
 // Ping checks that InfluxDB answers.

@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Logical bucket names of the outbox; the configuration maps them to real
@@ -50,64 +52,124 @@ func (db *DB) OutboxCount(ctx context.Context) (_ int64, err error) {
 }
 
 // DeliverOutbox sends queued points in batches of up to batchSize, oldest
-// first, deleting each batch only after w accepted it. It stops at the first
-// failure, leaving that batch and everything after it queued: delivery is at
-// least once, and since a point with the same series and timestamp
-// overwrites itself in InfluxDB, a batch sent twice still leaves one point.
+// first, deleting each batch only after w accepted it. A failure that
+// retrying can fix (InfluxDB away, a timeout, a wrong token, a rate limit)
+// stops delivery, leaving that batch and everything after it queued:
+// delivery is at least once, and since a point with the same series and
+// timestamp overwrites itself in InfluxDB, a batch sent twice still leaves
+// one point. A batch InfluxDB refuses for what is in it (a *RefusedError)
+// is split until the refused points are found; those are set aside in
+// outbox_dead with InfluxDB's reason, and the rest is delivered in order.
+// DeadPoints says how many there are.
 func (db *DB) DeliverOutbox(ctx context.Context, w LineWriter, batchSize int) (delivered int, err error) {
 	defer wrap(&err, "deliver the outbox")
 	for {
-		n, err := db.deliverBatch(ctx, w, batchSize)
+		n, d, err := db.deliverBatch(ctx, w, batchSize)
 		delivered += n
-		if err != nil || n == 0 {
+		if err != nil || n+d == 0 {
 			return delivered, err
 		}
 	}
 }
 
-func (db *DB) deliverBatch(ctx context.Context, w LineWriter, batchSize int) (int, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, bucket, line FROM outbox ORDER BY id LIMIT ?`, batchSize)
+// DeadPoints counts the points set aside, and those set aside since since;
+// reason is the newest one's.
+func (db *DB) DeadPoints(ctx context.Context, since time.Time) (total, recent int64, reason string, err error) {
+	defer wrap(&err, "count refused points")
+	err = db.sql.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(*) FILTER (WHERE dead_at >= ?), COALESCE((SELECT reason FROM outbox_dead ORDER BY id DESC LIMIT 1), '') FROM outbox_dead`,
+		since.Unix()).Scan(&total, &recent, &reason)
+	return total, recent, reason, err
+}
+
+// queued is a run of outbox points of one bucket, in id order.
+type queued struct {
+	bucket string
+	ids    []int64
+	lines  []string
+	added  []int64 // created_at
+}
+
+func (db *DB) deliverBatch(ctx context.Context, w LineWriter, batchSize int) (delivered, dead int, err error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, bucket, line, created_at FROM outbox ORDER BY id LIMIT ?`, batchSize)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	type group struct {
-		ids   []int64
-		lines []string
-	}
-	groups := map[string]*group{}
+	groups := map[string]*queued{}
 	var order []string
 	for rows.Next() {
-		var id int64
+		var id, added int64
 		var bucket, line string
-		if err := rows.Scan(&id, &bucket, &line); err != nil {
+		if err := rows.Scan(&id, &bucket, &line, &added); err != nil {
 			rows.Close()
-			return 0, err
+			return 0, 0, err
 		}
 		g, ok := groups[bucket]
 		if !ok {
-			g = &group{}
+			g = &queued{bucket: bucket}
 			groups[bucket] = g
 			order = append(order, bucket)
 		}
 		g.ids = append(g.ids, id)
 		g.lines = append(g.lines, line)
+		g.added = append(g.added, added)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	n := 0
 	for _, bucket := range order {
-		g := groups[bucket]
-		if err := w.WriteLines(ctx, bucket, g.lines); err != nil {
-			return n, err
+		n, d, err := db.deliver(ctx, w, *groups[bucket])
+		delivered, dead = delivered+n, dead+d
+		if err != nil {
+			return delivered, dead, err
 		}
-		if err := db.deleteOutbox(ctx, g.ids); err != nil {
-			return n, fmt.Errorf("outbox: delivered %d points but could not mark them (they will be sent again, harmlessly): %w", len(g.ids), err)
-		}
-		n += len(g.ids)
 	}
-	return n, nil
+	return delivered, dead, nil
+}
+
+// deliver writes q; when InfluxDB refuses it for what is in it, each half
+// is tried in order, down to the single points to set aside.
+func (db *DB) deliver(ctx context.Context, w LineWriter, q queued) (delivered, dead int, err error) {
+	err = w.WriteLines(ctx, q.bucket, q.lines)
+	var refused *RefusedError
+	switch {
+	case err == nil:
+		if err := db.deleteOutbox(ctx, q.ids); err != nil {
+			return 0, 0, fmt.Errorf("outbox: delivered %d points but could not mark them (they will be sent again, harmlessly): %w", len(q.ids), err)
+		}
+		return len(q.ids), 0, nil
+	case !errors.As(err, &refused):
+		return 0, 0, err
+	case len(q.ids) == 1:
+		if err := db.setAside(ctx, q, refused.Reason); err != nil {
+			return 0, 0, err
+		}
+		return 0, 1, nil
+	}
+	half := len(q.ids) / 2
+	for _, part := range []queued{
+		{q.bucket, q.ids[:half], q.lines[:half], q.added[:half]},
+		{q.bucket, q.ids[half:], q.lines[half:], q.added[half:]},
+	} {
+		n, d, err := db.deliver(ctx, w, part)
+		delivered, dead = delivered+n, dead+d
+		if err != nil {
+			return delivered, dead, err
+		}
+	}
+	return delivered, dead, nil
+}
+
+// setAside moves one refused point from the outbox to outbox_dead.
+func (db *DB) setAside(ctx context.Context, q queued, reason string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox_dead (bucket, line, reason, created_at, dead_at) VALUES (?, ?, ?, ?, ?)`,
+			q.bucket, q.lines[0], reason, q.added[0], db.Now().Unix()); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE id = ?`, q.ids[0])
+		return err
+	})
 }
 
 func (db *DB) deleteOutbox(ctx context.Context, ids []int64) error {
