@@ -65,6 +65,12 @@ type App struct {
 	jobLocksMu sync.Mutex
 	jobLocks   map[string]*sync.Mutex
 
+	// running holds the run id of each job now running (0: a scheduled
+	// run not yet recorded), so a run asked for meanwhile is refused
+	// rather than queued behind it.
+	runningMu sync.Mutex
+	running   map[string]int64
+
 	// alertsMu keeps two jobs from sending the same queued alert.
 	alertsMu    sync.Mutex
 	alertClient *http.Client
@@ -89,6 +95,7 @@ func New(ctx context.Context, cfg *Config, o Options) (*App, error) {
 		alertClient:     &http.Client{Timeout: 15 * time.Second},
 		alertKick:       make(chan struct{}, 1),
 		imports:         make(chan struct{}, 1),
+		running:         map[string]int64{},
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
@@ -132,8 +139,11 @@ func New(ctx context.Context, cfg *Config, o Options) (*App, error) {
 	if cfg.Secrets.TibberToken.Empty() {
 		a.log.Info("Tibber is off: no METERD_TIBBER_TOKEN")
 	} else {
-		a.tibber = newTibberClient(cfg, a.now, a.metrics, o.Tibber)
+		a.tibber = a.newTibberClient(ctx, o.Tibber)
 		a.health.Set("tibber", api.StatusOK, "not polled yet")
+		if until := a.tibber.PausedUntil(); !until.IsZero() {
+			a.health.Set("tibber", api.StatusDegraded, fmt.Sprintf("Tibber rate limit: pausing until %s (kept across the restart)", until.In(cfg.Location).Format("15:04")))
+		}
 	}
 	sched, err := gocron.NewScheduler(
 		gocron.WithLocation(cfg.Location),

@@ -88,13 +88,24 @@ func (a *App) RunJobNow(ctx context.Context, name string) (int64, error) {
 	if fn == nil {
 		return 0, fault.Errorf(fault.NotFound, "no job %q (jobs: %s)", name, strings.Join(names, ", "))
 	}
+	a.runningMu.Lock()
+	defer a.runningMu.Unlock()
+	if prev, busy := a.running[name]; busy {
+		which := "a scheduled run"
+		if prev > 0 {
+			which = fmt.Sprintf("run %d", prev)
+		}
+		return 0, fault.Errorf(fault.Conflict, "%s is running already (%s): wait for it to finish (GET /api/v1/runs?job=%s)", name, which, name)
+	}
 	id, err := a.db.StartRun(ctx, name, a.now())
 	if err != nil {
 		return 0, err
 	}
+	a.running[name] = id
 	a.manual.Add(1)
 	go func() {
 		defer a.manual.Done()
+		defer a.finishRunning(name)
 		a.runJobRecorded(a.runCtx, name, fn, id)
 	}()
 	return id, nil
@@ -133,6 +144,14 @@ func (a *App) runJobRecorded(ctx context.Context, name string, fn jobFunc, id in
 	lock := a.jobLock(name)
 	lock.Lock()
 	defer lock.Unlock()
+	if id == 0 {
+		a.runningMu.Lock()
+		if _, manual := a.running[name]; !manual {
+			a.running[name] = 0
+			defer a.finishRunning(name)
+		}
+		a.runningMu.Unlock()
+	}
 	start := a.now()
 	var (
 		details any
@@ -218,6 +237,12 @@ func (a *App) deliverOutbox(ctx context.Context) (any, bool, error) {
 	}
 	a.health.Set("influxdb", api.StatusOK, msg)
 	return map[string]any{"delivered": n, "queued": queued}, n > 0, nil
+}
+
+func (a *App) finishRunning(name string) {
+	a.runningMu.Lock()
+	defer a.runningMu.Unlock()
+	delete(a.running, name)
 }
 
 func (a *App) jobLock(name string) *sync.Mutex {

@@ -42,10 +42,29 @@ func (a *App) tibberMeter() (Meter, bool) {
 	return Meter{}, false
 }
 
-func newTibberClient(cfg *Config, now func() time.Time, m *Metrics, adjust func(*tibber.Options)) *tibber.Client {
+// settingTibberPause keeps the end of a 429 pause across restarts: Tibber's
+// ban is renewed by every request during it, a restart included.
+const settingTibberPause = "tibber.paused_until"
+
+func (a *App) newTibberClient(ctx context.Context, adjust func(*tibber.Options)) *tibber.Client {
 	o := tibber.Options{
-		URL: cfg.Tibber.URL, Token: cfg.Secrets.TibberToken.Value(), RequestsPer5Min: cfg.Tibber.RequestsPer5Min, Now: now,
-		OnRequest: func(kind string) { m.TibberRequests.WithLabelValues(kind).Inc() },
+		URL: a.cfg.Tibber.URL, Token: a.cfg.Secrets.TibberToken.Value(), RequestsPer5Min: a.cfg.Tibber.RequestsPer5Min, Now: a.now,
+		OnRequest: func(kind string) { a.metrics.TibberRequests.WithLabelValues(kind).Inc() },
+		OnPause: func(until time.Time) {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := a.db.SetSetting(ctx, settingTibberPause, until.UTC().Format(time.RFC3339)); err != nil {
+				a.log.Error("cannot keep the Tibber pause", "error", err)
+			}
+		},
+		OnWait: func(until time.Time) {
+			a.health.Set("tibber", api.StatusOK, "waiting for Tibber's request budget until "+until.In(a.cfg.Location).Format("15:04:05"))
+		},
+	}
+	if v, ok, err := a.db.Setting(ctx, settingTibberPause); err == nil && ok {
+		if until, err := time.Parse(time.RFC3339, v); err == nil && until.After(a.now()) {
+			o.PausedUntil = until
+		}
 	}
 	if adjust != nil {
 		adjust(&o)

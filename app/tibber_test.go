@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +25,13 @@ func hourValue(i int) float64 { return 0.25 + float64(i)/1000 }
 // tibberSetup serves 1 Oct 2025 00:00 to 30 Nov 2025 00:00 (Berlin): 60
 // days across the autumn DST change, 1441 hours. meterd's clock and the
 // fake's stand at 30 Nov 10:00.
-func tibberSetup(t *testing.T, extraYAML string) (*testApp, *tibbertest.Fake, []time.Time) {
+func tibberSetup(t *testing.T, extraYAML string, env ...string) (*testApp, *tibbertest.Fake, []time.Time) {
+	return tibberSetupWith(t, extraYAML, nil, env...)
+}
+
+// tibberSetupWith is tibberSetup with a further change to the client's
+// options.
+func tibberSetupWith(t *testing.T, extraYAML string, adjust func(*tibber.Options), env ...string) (*testApp, *tibbertest.Fake, []time.Time) {
 	t.Helper()
 	loc := berlin(t)
 	now := time.Date(2025, 11, 30, 10, 0, 0, 0, loc)
@@ -38,13 +45,16 @@ func tibberSetup(t *testing.T, extraYAML string) (*testApp, *tibbertest.Fake, []
 	ta := startAppOpts(t, Options{Now: clock, Tibber: func(o *tibber.Options) {
 		o.BaseDelay = time.Millisecond
 		o.MaxDelay = 5 * time.Millisecond
+		if adjust != nil {
+			adjust(o)
+		}
 	}}, `
 tibber:
   url: `+fake.URL()+`
 schedule: {tibber_poll: ""}
 meters:
   - {id: strom_tibber, utility: electricity, unit: kWh, reading: interval, source: tibber}
-`+extraYAML, "METERD_TIBBER_TOKEN=tibber-secret-token")
+`+extraYAML, append([]string{"METERD_TIBBER_TOKEN=tibber-secret-token"}, env...)...)
 	return ta, fake, hours
 }
 
@@ -244,5 +254,59 @@ func TestTibberToInfluxDB(t *testing.T) {
 	// 10:00 in Berlin: today's 24 prices, tomorrow's not yet published.
 	if len(prices) != 24 || prices[0]["level"] != "NORMAL" {
 		t.Errorf("%d prices: %v", len(prices), prices)
+	}
+}
+
+// TestTenTriggersOneRun: a poll asked for while one is running (here
+// waiting for the request budget) is refused with 409 naming the running
+// one; it leaves no run row and no waiting goroutine, and /health says what
+// the running poll waits for.
+func TestTenTriggersOneRun(t *testing.T) {
+	ta, _, _ := tibberSetupWith(t, "", func(o *tibber.Options) { o.RequestsPer5Min = 1 })
+	code, body := ta.do(t, http.MethodPost, "/api/v1/jobs/tibber_poll/run", nil)
+	var first struct {
+		RunID int64 `json:"run_id"`
+	}
+	if json.Unmarshal(body, &first); code != http.StatusAccepted || first.RunID == 0 {
+		t.Fatalf("first trigger: %d %s", code, body)
+	}
+	eventually(t, 10*time.Second, "the poll waits for the budget", func() bool {
+		return strings.Contains(ta.health(t).Checks["tibber"].Message, "waiting for Tibber's request budget")
+	})
+	for i := range 9 {
+		code, body := ta.do(t, http.MethodPost, "/api/v1/jobs/tibber_poll/run", nil)
+		if code != http.StatusConflict || !strings.Contains(string(body), fmt.Sprintf("run %d", first.RunID)) {
+			t.Errorf("trigger %d: %d %s; want 409 naming run %d", i+2, code, body, first.RunID)
+		}
+	}
+	runs, _ := ta.db.Runs(context.Background(), JobTibberPoll, 20)
+	if len(runs) != 1 || runs[0].Status != "running" {
+		t.Errorf("runs %+v; want the one running", runs)
+	}
+	if err := ta.stop(); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+}
+
+// TestTibberPauseSurvivesARestart: after a 429 the pause is kept in
+// SQLite; a restarted daemon sends nothing until it ends, says so on
+// /health and counts each poll refused meanwhile as backoff.
+func TestTibberPauseSurvivesARestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "meterd.db")
+	ta, fake, _ := tibberSetup(t, "", "METERD_STORAGE_PATH="+path)
+	fake.Always(&tibbertest.TooMany)
+	if _, err := ta.TibberSync(context.Background(), time.Time{}); err == nil {
+		t.Fatal("a 429 sync succeeded")
+	}
+	ta.stop()
+	ta2, fake2, _ := tibberSetup(t, "", "METERD_STORAGE_PATH="+path)
+	if h := ta2.health(t); h.Status != api.StatusDegraded || !strings.Contains(h.Checks["tibber"].Message, "pausing until") {
+		t.Errorf("health after the restart: %+v", h)
+	}
+	if _, err := ta2.TibberSync(context.Background(), time.Time{}); err == nil || fake2.Requests() != 0 {
+		t.Errorf("poll during the kept pause: %v, %d requests; want none sent", err, fake2.Requests())
+	}
+	if v := ta2.metric(t, `meterd_tibber_requests_total{status="backoff"}`); v != "1" {
+		t.Errorf("backoff counted %q; want 1", v)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -75,8 +76,16 @@ type Options struct {
 	RateLimitPause  time.Duration // after a 429 (default and minimum 10m)
 	Now             func() time.Time
 	Sleep           func(ctx context.Context, d time.Duration) error
-	// OnRequest is told the outcome of every request sent.
+	// OnRequest is told the outcome of every request sent, and of every
+	// one not sent because of a pause (KindBackoff).
 	OnRequest func(kind string)
+	// PausedUntil continues a pause after a 429 that began before this
+	// client (a restart must not end Tibber's ban early).
+	PausedUntil time.Time
+	// OnPause is told when a 429 starts a pause, so that it can be kept.
+	OnPause func(until time.Time)
+	// OnWait is told when a request waits for the budget, and until when.
+	OnWait func(until time.Time)
 }
 
 // Client talks to Tibber. It is safe for concurrent use; requests are
@@ -129,7 +138,23 @@ func New(o Options) *Client {
 	if o.OnRequest == nil {
 		o.OnRequest = func(string) {}
 	}
-	return &Client{o: o}
+	if o.OnPause == nil {
+		o.OnPause = func(time.Time) {}
+	}
+	if o.OnWait == nil {
+		o.OnWait = func(time.Time) {}
+	}
+	return &Client{o: o, notBefore: o.PausedUntil}
+}
+
+// PausedUntil is the end of the current pause after a 429 (zero: none).
+func (c *Client) PausedUntil() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.o.Now().Before(c.notBefore) {
+		return c.notBefore
+	}
+	return time.Time{}
 }
 
 // Node is one hour of consumption. Consumption and Cost are nil for hours
@@ -317,6 +342,10 @@ func (c *Client) do(ctx context.Context, query string, vars map[string]any, out 
 	}
 	for attempt := 1; ; attempt++ {
 		if err := c.wait(ctx); err != nil {
+			var te *Error
+			if errors.As(err, &te) && te.Kind == KindBackoff {
+				c.o.OnRequest(KindBackoff)
+			}
 			return err
 		}
 		retryAfter, err := c.once(ctx, body, out)
@@ -335,6 +364,7 @@ func (c *Client) do(ctx context.Context, query string, vars map[string]any, out 
 			c.notBefore = c.o.Now().Add(pause)
 			te.Until = c.notBefore
 			c.mu.Unlock()
+			c.o.OnPause(te.Until)
 			return te
 		}
 		if !te.Retryable || attempt >= c.o.MaxAttempts {
@@ -376,6 +406,7 @@ func (c *Client) wait(ctx context.Context) error {
 		}
 		next := c.sent[0].Add(5 * time.Minute).Sub(now)
 		c.mu.Unlock()
+		c.o.OnWait(now.Add(next))
 		if err := c.o.Sleep(ctx, next); err != nil {
 			return err
 		}
@@ -434,8 +465,9 @@ func (c *Client) once(ctx context.Context, body []byte, out any) (retryAfter tim
 		if jsonErr == nil && len(g.Errors) > 0 {
 			msg += ": " + g.Errors[0].Message
 		}
-		// Before 2025 a bad token was a 400 too.
-		if strings.Contains(strings.ToLower(string(raw)), "token") {
+		// Before 2025 a bad token was a 400 too; a 400 that merely
+		// mentions a token (a query error about a field) is not one.
+		if jsonErr == nil && (authErr() || tokenRejected(g)) {
 			return 0, &Error{Kind: KindAuth, Msg: "Tibber token rejected: set a valid METERD_TIBBER_TOKEN"}
 		}
 		return 0, &Error{Kind: KindBadRequest, Msg: "query refused (" + msg + ")"}
@@ -454,6 +486,21 @@ func (c *Client) once(ctx context.Context, body []byte, out any) (retryAfter tim
 		return 0, &Error{Kind: KindInvalid, Msg: "unexpected data: " + err.Error(), Retryable: true}
 	}
 	return 0, nil
+}
+
+// rejectedToken matches what Tibber said of a bad token before 2025:
+// "invalid token", "token expired", "Token is invalid".
+var rejectedToken = regexp.MustCompile(`(?i)\b(invalid|expired|bad|unknown)\s+(api\s+)?token\b|\btoken\b.*\b(invalid|expired|revoked)\b`)
+
+// tokenRejected reports whether a GraphQL answer's errors say the token is
+// bad.
+func tokenRejected(g gqlResponse) bool {
+	for _, e := range g.Errors {
+		if rejectedToken.MatchString(e.Message) {
+			return true
+		}
+	}
+	return false
 }
 
 func parseRetryAfter(v string, now time.Time) time.Duration {

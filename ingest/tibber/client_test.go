@@ -173,3 +173,66 @@ func TestPrices(t *testing.T) {
 		t.Errorf("first price %+v", p)
 	}
 }
+
+// TestA400AboutATokenFieldIsNoRejectedToken: only a 400 that says the token
+// is bad (as Tibber did before 2025) is a rejected token.
+func TestA400AboutATokenFieldIsNoRejectedToken(t *testing.T) {
+	fake, c, _, _ := setup(t)
+	fake.Always(&tibbertest.TokenFieldError)
+	_, err := c.Consumption(context.Background(), "", 24, "")
+	var te *Error
+	if !errors.As(err, &te) || te.Kind != KindBadRequest || IsAuth(err) {
+		t.Errorf("a 400 about a field named token: %v; want a refused query, not a rejected token", err)
+	}
+	fake.Always(&tibbertest.OldBadToken)
+	if _, err := c.Consumption(context.Background(), "", 24, ""); !IsAuth(err) {
+		t.Errorf("a 400 saying invalid token: %v; want a rejected token", err)
+	}
+}
+
+// TestPauseIsKeptAndCounted: a 429 pause is handed out to be kept, a new
+// client that is given it sends nothing until it ends, and every request
+// not sent meanwhile counts as backoff.
+func TestPauseIsKeptAndCounted(t *testing.T) {
+	fake, c, clock, kinds := setup(t)
+	var kept time.Time
+	c.o.OnPause = func(until time.Time) { kept = until }
+	fake.Always(&tibbertest.TooMany)
+	c.Consumption(context.Background(), "", 24, "")
+	if want := clock.now().Add(10 * time.Minute); !kept.Equal(want) {
+		t.Fatalf("pause handed out: %v; want %v", kept, want)
+	}
+	fake.Always(nil)
+	// A restart: a new client, given the kept pause.
+	restarted := New(Options{URL: fake.URL(), Token: "tok", Now: clock.now, Sleep: clock.sleep, PausedUntil: kept,
+		OnRequest: func(k string) { kinds[k]++ }})
+	before := fake.Requests()
+	for range 3 {
+		clock.advance(2 * time.Minute)
+		if _, err := restarted.Consumption(context.Background(), "", 24, ""); err == nil {
+			t.Fatal("a request went out during the pause")
+		}
+	}
+	if fake.Requests() != before || kinds[KindBackoff] != 3 {
+		t.Errorf("%d requests sent, %d counted as backoff during the pause; want 0 and 3", fake.Requests()-before, kinds[KindBackoff])
+	}
+	clock.advance(5 * time.Minute)
+	if _, err := restarted.Consumption(context.Background(), "", 24, ""); err != nil {
+		t.Errorf("after the pause: %v", err)
+	}
+}
+
+// TestWaitingForTheBudgetIsTold: a request that must wait for the budget
+// says until when, before it sleeps.
+func TestWaitingForTheBudgetIsTold(t *testing.T) {
+	_, c, clock, _ := setup(t)
+	c.o.RequestsPer5Min = 1
+	var told []time.Time
+	c.o.OnWait = func(until time.Time) { told = append(told, until) }
+	start := clock.now()
+	c.Consumption(context.Background(), "", 1, "")
+	c.Consumption(context.Background(), "", 1, "")
+	if len(told) != 1 || !told[0].Equal(start.Add(5*time.Minute)) {
+		t.Errorf("told %v; want one wait until %v", told, start.Add(5*time.Minute))
+	}
+}

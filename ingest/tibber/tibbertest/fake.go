@@ -32,6 +32,11 @@ type Response struct {
 var (
 	Unauthenticated = Response{Status: 200, Body: `{"data":null,"errors":[{"message":"invalid token","path":["viewer"],"extensions":{"code":"UNAUTHENTICATED"}}]}`}
 	BadRequest      = Response{Status: 400, Body: `{"errors":[{"message":"Syntax Error: Unexpected Name","extensions":{"code":"GRAPHQL_PARSE_FAILED"}}]}`}
+	// OldBadToken is how Tibber answered a bad token before 2025.
+	OldBadToken = Response{Status: 400, Body: `{"errors":[{"message":"invalid token","extensions":{"code":"BAD_REQUEST"}}]}`}
+	// TokenFieldError is a 400 that mentions a token and says nothing of
+	// the token meterd sent.
+	TokenFieldError = Response{Status: 400, Body: `{"errors":[{"message":"Cannot query field \"token\" on type \"Viewer\".","extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]}`}
 	TooMany         = Response{Status: 429, Body: "Too Many Requests"}
 	TooManyAfter    = func(s int) Response {
 		return Response{Status: 429, Body: "Too Many Requests", Header: map[string]string{"Retry-After": strconv.Itoa(s)}}
