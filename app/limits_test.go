@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -92,5 +93,38 @@ func TestOneImportAtATime(t *testing.T) {
 	<-ta.imports
 	if code, body := ta.do(t, http.MethodPost, "/api/v1/meters/wasser/readings", map[string]any{"time": "2025-01-01T00:00", "value": 1}); code != 200 {
 		t.Errorf("after the slot is free: %d %s", code, body)
+	}
+}
+
+// TestImportCutOffByShutdownIs503: SIGTERM lets requests finish for the
+// grace period; one still going then (here waiting for the import slot) is
+// answered 503 with Retry-After, not 500, and writes nothing.
+func TestImportCutOffByShutdownIs503(t *testing.T) {
+	ta := startApp(t, importConfig)
+	ta.imports <- struct{}{} // an import that never ends holds the slot
+	type answer struct {
+		code  int
+		retry string
+		body  string
+	}
+	got := make(chan answer, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodPost, ta.URL+"/api/v1/meters/wasser/readings", strings.NewReader(`{"time":"2025-01-01T00:00","value":1}`))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			got <- answer{body: err.Error()}
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		got <- answer{resp.StatusCode, resp.Header.Get("Retry-After"), string(b)}
+	}()
+	time.Sleep(500 * time.Millisecond) // the request is waiting
+	if err := ta.stop(); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+	a := <-got
+	if a.code != http.StatusServiceUnavailable || a.retry == "" || !strings.Contains(a.body, "nothing of this request was written") {
+		t.Errorf("cut off by shutdown: %d, Retry-After %q, %s; want 503 with Retry-After", a.code, a.retry, a.body)
 	}
 }
