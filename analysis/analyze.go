@@ -117,7 +117,7 @@ func BillingPeriod(year int, month time.Month, day int, loc *time.Location) (fro
 		if month == time.February && day == 29 && !isLeap(y) {
 			d = 28
 		}
-		return time.Date(y, month, d, 0, 0, 0, 0, loc)
+		return LocalTime(y, month, d, 0, 0, 0, loc).In(loc)
 	}
 	return at(year), at(year + 1)
 }
@@ -195,7 +195,7 @@ func dayGrid(from, to time.Time, loc *time.Location) []int64 {
 	f := from.In(loc)
 	var out []int64
 	for i := 0; ; i++ {
-		d := time.Date(f.Year(), f.Month(), f.Day()+i, 0, 0, 0, 0, loc)
+		d := LocalTime(f.Year(), f.Month(), f.Day()+i, 0, 0, 0, loc)
 		if !d.Before(to) {
 			out = append(out, to.Unix())
 			return out

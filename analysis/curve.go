@@ -59,12 +59,19 @@ func seasonalWeight(p []float64, x, y int64, loc *time.Location) float64 {
 	}
 	w := 0.0
 	tx := time.Unix(x, 0).In(loc)
-	ms := time.Date(tx.Year(), tx.Month(), 1, 0, 0, 0, 0, loc)
-	for ms.Unix() < y {
-		me := time.Date(ms.Year(), ms.Month()+1, 1, 0, 0, 0, 0, loc)
-		lo, hi := max(x, ms.Unix()), min(y, me.Unix())
+	// Months are stepped by their number, not by adding to an instant:
+	// where a month starts at a midnight that does not exist the step
+	// still advances (it used to return the same instant, for ever).
+	year, month := tx.Year(), tx.Month()
+	if time.Unix(x, 0).Before(LocalTime(year, month, 1, 0, 0, 0, loc)) {
+		month-- // x lies in the hour a missing month start moved forward
+	}
+	for ms := LocalTime(year, month, 1, 0, 0, 0, loc).Unix(); ms < y; {
+		month++
+		me := LocalTime(year, month, 1, 0, 0, 0, loc).Unix()
+		lo, hi := max(x, ms), min(y, me)
 		if hi > lo {
-			w += p[ms.Month()-1] * float64(hi-lo) / float64(me.Unix()-ms.Unix())
+			w += p[(int(month)+10)%12] * float64(hi-lo) / float64(me-ms)
 		}
 		ms = me
 	}

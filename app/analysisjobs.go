@@ -22,7 +22,7 @@ const minRecompute = 60
 func (a *App) DailyAnalysis(ctx context.Context) (any, bool, error) {
 	loc := a.cfg.Location
 	now := a.now().In(loc)
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	today := analysis.LocalTime(now.Year(), now.Month(), now.Day(), 0, 0, 0, loc).In(loc)
 	from := today.AddDate(0, 0, -minRecompute)
 	last, err := a.db.LastSuccess(ctx, JobDailyAnalysis)
 	if err != nil {
@@ -39,7 +39,7 @@ func (a *App) DailyAnalysis(ctx context.Context) (any, bool, error) {
 	}
 	// Whole months: a month's figure needs all of it.
 	fl := from.In(loc)
-	from = time.Date(fl.Year(), fl.Month(), 1, 0, 0, 0, 0, loc)
+	from = analysis.LocalTime(fl.Year(), fl.Month(), 1, 0, 0, 0, loc).In(loc)
 	to := today.AddDate(0, 0, 1)
 	// One analysis from a year earlier gives each month its previous year.
 	in, err := a.analysisInput(ctx, nil)
@@ -83,7 +83,7 @@ func reportFigure(f analysis.Figure) ReportFigure {
 // MonthlyReport builds and stores the report of the month before now's.
 func (a *App) MonthlyReport(ctx context.Context) (any, bool, error) {
 	now := a.now().In(a.cfg.Location)
-	month := time.Date(now.Year(), now.Month()-1, 1, 0, 0, 0, 0, a.cfg.Location)
+	month := analysis.LocalTime(now.Year(), now.Month()-1, 1, 0, 0, 0, a.cfg.Location).In(a.cfg.Location)
 	n, err := a.BuildMonthlyReport(ctx, month)
 	if err != nil {
 		return nil, true, err
@@ -105,7 +105,7 @@ func (a *App) BuildMonthlyReport(ctx context.Context, month time.Time) (int, err
 	if err != nil {
 		return 0, err
 	}
-	ytd, err := analysis.Analyze(in, analysis.Request{From: time.Date(month.Year(), 1, 1, 0, 0, 0, 0, loc), To: end})
+	ytd, err := analysis.Analyze(in, analysis.Request{From: analysis.LocalTime(month.Year(), 1, 1, 0, 0, 0, loc).In(loc), To: end})
 	if err != nil {
 		return 0, err
 	}

@@ -29,8 +29,8 @@ func (a *App) Range(req AnalyzeRequest) (from, to time.Time, err error) {
 		from, to = analysis.BillingPeriod(req.BillingYear, a.cfg.BillingStart.Month, a.cfg.BillingStart.Day, loc)
 		return from, to, nil
 	}
-	from = time.Date(now.Year(), 1, 1, 0, 0, 0, 0, loc)
-	to = time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, loc)
+	from = analysis.LocalTime(now.Year(), 1, 1, 0, 0, 0, loc).In(loc)
+	to = analysis.LocalTime(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, loc).In(loc)
 	parse := func(name, v string, dst *time.Time) error {
 		if v == "" {
 			return nil

@@ -127,7 +127,7 @@ func (a *App) checkRules(ctx context.Context, tally *anomalyTally) error {
 	// Spike: the latest complete day against the 30 before it; the
 	// range reaches back far enough for a day a month old to be judged.
 	n := now.In(loc)
-	today := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, loc)
+	today := analysis.LocalTime(n.Year(), n.Month(), n.Day(), 0, 0, 0, loc).In(loc)
 	res, err := analysis.Analyze(in, analysis.Request{From: today.AddDate(0, 0, -2*analysis.SpikeWindow-1), To: today, Daily: true})
 	if err != nil {
 		return errors.Join(append(errs, err)...)
