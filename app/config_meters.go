@@ -4,8 +4,10 @@ package app
 
 import (
 	"fmt"
+	"math/big"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -168,16 +170,16 @@ func (c *Config) validatePhysical(key string, rm MeterConfig, m *Meter, entities
 	}
 	sort.Slice(m.Resets, func(a, b int) bool { return m.Resets[a].Before(m.Resets[b]) })
 	if rm.SeasonalPattern != nil {
-		sum := 0.0
 		ok := len(rm.SeasonalPattern) == 12
 		for _, v := range rm.SeasonalPattern {
-			if v < 0 {
-				ok = false
-			}
-			sum += v
+			ok = ok && v >= 0
 		}
-		if !ok || sum < 95 || sum > 105 {
-			p.addf(key+".seasonal_pattern", "needs 12 monthly percentages, each ≥ 0, summing to 100 ± 5 (got %d values summing to %g)", len(rm.SeasonalPattern), sum)
+		// The sum is judged on the decimals as written: a float sum of
+		// 8.9 + 9.8 + … is 105.00000000000001 where the values make 105.
+		sum := decimalSum(rm.SeasonalPattern)
+		if !ok || sum.Cmp(big.NewRat(95, 1)) < 0 || sum.Cmp(big.NewRat(105, 1)) > 0 {
+			f, _ := sum.Float64()
+			p.addf(key+".seasonal_pattern", "needs 12 monthly percentages, each ≥ 0, summing to 100 ± 5 (got %d values summing to %g)", len(rm.SeasonalPattern), f)
 		}
 		if m.Reading == analysis.Interval {
 			p.addf(key+".seasonal_pattern", "only cumulative meters are interpolated")
@@ -371,4 +373,17 @@ func (c *Config) checkCycles(byID map[string]int, p *problems) {
 			visit(i)
 		}
 	}
+}
+
+// decimalSum adds numbers as the decimals they were written as (each float's
+// shortest representation), exactly.
+func decimalSum(vs []float64) *big.Rat {
+	sum := new(big.Rat)
+	for _, v := range vs {
+		r, ok := new(big.Rat).SetString(strconv.FormatFloat(v, 'f', -1, 64))
+		if ok {
+			sum.Add(sum, r)
+		}
+	}
+	return sum
 }

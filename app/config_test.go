@@ -395,3 +395,16 @@ func TestAllowedHostsFromFileAndEnvironment(t *testing.T) {
 		t.Fatalf("from the environment: %v %v", cfg.HTTP.AllowedHosts, err)
 	}
 }
+
+// TestPatternSumIsJudgedOnDecimals: these twelve values make exactly 105,
+// within 100 ± 5, although their float sum is 105.00000000000001; 0.1 more
+// is outside.
+func TestPatternSumIsJudgedOnDecimals(t *testing.T) {
+	ok := "[8.9, 9.8, 13.3, 7.8, 9.2, 12.2, 10.2, 5.7, 2.0, 8.3, 10.4, 7.2]"
+	if _, err := Load(writeConfig(t, "meters:\n  - {id: g, utility: gas, unit: m³, seasonal_pattern: "+ok+"}\n"), envOf()); err != nil {
+		t.Errorf("a pattern of exactly 105: %v", err)
+	}
+	over := "[8.9, 9.8, 13.3, 7.8, 9.2, 12.2, 10.2, 5.7, 2.0, 8.3, 10.4, 7.3]"
+	_, err := Load(writeConfig(t, "meters:\n  - {id: g, utility: gas, unit: m³, seasonal_pattern: "+over+"}\n"), envOf())
+	wantProblem(t, problemsOf(t, err), "meters[0] (g).seasonal_pattern", "summing to 105.1")
+}
