@@ -490,7 +490,9 @@ func (a *analyzer) meterResult(m Meter, req Request) MeterResult {
 		}
 	}
 	if req.Daily {
-		cum := md.counter != nil || (m.Kind == Physical && m.Reading == Cumulative)
+		// Every counter's rows carry "reading", null where unknown: also a
+		// master with no data at all.
+		cum := md.counter != nil || m.Kind == Master || (m.Kind == Physical && m.Reading == Cumulative)
 		// One backing array for the day's numbers instead of three small
 		// allocations a day.
 		nums := make([]float64, 3*n)

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 )
@@ -117,5 +118,18 @@ func TestSeasonalPatternAcrossAMissingMonthStart(t *testing.T) {
 	wantFig(t, "October", month(res.Meters[0], "2023-10"), 100*oct/(sep+oct), false)
 	if c := *month(res.Meters[0], "2023-09").Consumption; c < 38.8915 || c > 38.8925 {
 		t.Errorf("September %v; want 38.892", c)
+	}
+}
+
+// TestMasterWithNoDataHasNullReadings: a master meter's daily rows carry
+// "reading": null when nothing is known, as a physical counter's do.
+func TestMasterWithNoDataHasNullReadings(t *testing.T) {
+	master := Meter{ID: "m", Kind: Master, Utility: Water, Unit: M3, Periods: []Period{{From: lt(2025, 1, 1, 0, 0), Meters: []string{"a"}}}}
+	res := run(t, Input{Meters: []Meter{cumMeter("a", M3, Water), master}, Readings: map[string][]Reading{}}, lt(2025, 3, 1, 0, 0), lt(2025, 3, 3, 0, 0), "m", "a")
+	for i, r := range res.Meters {
+		b, _ := json.Marshal(r.Daily)
+		if want := `[{"date":"2025-03-01","reading":null,"consumption":null,"complete":false},{"date":"2025-03-02","reading":null,"consumption":null,"complete":false}]`; string(b) != want {
+			t.Errorf("%s daily rows %s;\nwant %s", res.Meters[i].ID, b, want)
+		}
 	}
 }
