@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -270,8 +271,12 @@ func (a *analyzer) counterOf(m Meter, md *meterDays) counter {
 			md.warnings = append(md.warnings, a.gapWarnings(gaps, "reset")...)
 		}
 	}
-	mc, gaps := buildMaster(m, curves, factors)
+	mc, gaps, unjoined := buildMaster(m, curves, factors)
 	md.warnings = append(md.warnings, a.gapWarnings(gaps, "meter replacement")...)
+	for _, u := range unjoined {
+		md.warnings = append(md.warnings, fmt.Sprintf("the counter could not be joined at %s (%s): the meters before or after have no value there, so the counter's value is unknown from then on; consumption after it is still counted",
+			a.local(u.At.Unix()), strings.Join(u.Meters, ", ")))
+	}
 	if _, _, ok := mc.envelope(); !ok {
 		return nil
 	}
@@ -335,9 +340,13 @@ func (a *analyzer) cumulativeDays(md *meterDays) {
 		d0, d1 := a.grid[i], a.grid[i+1]
 		dv := &md.days[i]
 		if i < len(a.grid)-1 {
-			dv.reading, dv.hasReading = vals[i], ok[i]
+			// Only values joined back to the first period are the counter's.
+			dv.reading, dv.hasReading = vals[i], ok[i] && c.chainStart(d0) == math.MinInt64
 		}
 		lo, hi := max(d0, first), min(d1, last)
+		// Nothing is counted across a switch where the counter could not
+		// be joined: the day covers the part after it.
+		lo = max(lo, c.chainStart(hi))
 		if lo >= hi {
 			continue
 		}
@@ -412,6 +421,7 @@ func (a *analyzer) figure(md *meterDays, i, j int) Figure {
 	case md.counter != nil:
 		first, last, _ := md.counter.envelope()
 		lo, hi := max(A, first), min(B, last)
+		lo = max(lo, md.counter.chainStart(hi))
 		if lo >= hi {
 			return f
 		}

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"time"
 )
@@ -12,9 +13,15 @@ type counter interface {
 	at(t int64) (float64, bool)
 	// envelope bounds where the counter is defined; ok is false if nowhere.
 	envelope() (first, last int64, ok bool)
+	// chainStart is where the run of values that t belongs to begins: a
+	// master whose counter could not be joined at a switch starts a new
+	// run there (docs/meters.md#master-meters). Values of one run differ by
+	// consumption; only the first run's (math.MinInt64) are counter values.
+	chainStart(t int64) int64
 }
 
 func (c *curve) envelope() (int64, int64, bool) { return c.first(), c.last(), true }
+func (c *curve) chainStart(int64) int64         { return math.MinInt64 }
 
 // masterPiece is one physical meter's part in one period: the points it
 // counts there, and whether it is held before its first or after its last
@@ -51,6 +58,13 @@ type masterPeriod struct {
 	hasData  bool
 	defFrom  int64 // first instant the period is defined
 	defTo    int64 // last instant (inclusive) the period is defined
+	// atSwitchOnly: defined only at the next switch (the old meter's
+	// removal reading taken exactly there), which belongs to the next
+	// period; it gives that period its offset and nothing else.
+	atSwitchOnly bool
+	// chain is where the period's run of joined values begins (MinInt64:
+	// joined back to the first period).
+	chain int64
 }
 
 func (p *masterPeriod) sum(t int64) (float64, bool) {
@@ -72,20 +86,34 @@ type masterCurve struct {
 	periods []*masterPeriod
 }
 
-func (m *masterCurve) at(t int64) (float64, bool) {
+func (m *masterCurve) period(t int64) *masterPeriod {
 	k := sort.Search(len(m.periods), func(i int) bool { return m.periods[i].to > t })
-	if k == len(m.periods) || t < m.periods[k].from || !m.periods[k].hasData {
+	if k == len(m.periods) || t < m.periods[k].from || !m.periods[k].hasData || m.periods[k].atSwitchOnly {
+		return nil
+	}
+	return m.periods[k]
+}
+
+func (m *masterCurve) at(t int64) (float64, bool) {
+	p := m.period(t)
+	if p == nil {
 		return 0, false
 	}
-	p := m.periods[k]
 	s, ok := p.sum(t)
 	return s + p.offset, ok
+}
+
+func (m *masterCurve) chainStart(t int64) int64 {
+	if p := m.period(t); p != nil {
+		return p.chain
+	}
+	return math.MinInt64
 }
 
 func (m *masterCurve) envelope() (int64, int64, bool) {
 	first, last, ok := int64(math.MaxInt64), int64(math.MinInt64), false
 	for _, p := range m.periods {
-		if p.hasData {
+		if p.hasData && !p.atSwitchOnly {
 			first, last, ok = min(first, p.defFrom), max(last, p.defTo), true
 		}
 	}
@@ -94,26 +122,26 @@ func (m *masterCurve) envelope() (int64, int64, bool) {
 
 // buildMaster joins the physical meters' curves into a master meter.
 // curves holds the counted curve of each physical meter (nil: no
-// readings), factors the constant conversion into the master's unit.
-func buildMaster(m Meter, curves map[string]*curve, factors map[string]float64) (*masterCurve, []Gap) {
+// readings), factors the constant conversion into the master's unit. The
+// gaps are the uncovered times at switches; unjoined lists the switches
+// where the counter could not be joined.
+func buildMaster(m Meter, curves map[string]*curve, factors map[string]float64) (*masterCurve, []Gap, []Gap) {
 	mc := &masterCurve{}
 	n := len(m.Periods)
 	in := func(k int, id string) bool {
 		if k < 0 || k >= n {
 			return false
 		}
-		for _, x := range m.Periods[k].Meters {
-			if x == id {
-				return true
-			}
+		return slices.Contains(m.Periods[k].Meters, id)
+	}
+	from := func(k int) int64 {
+		if k >= n {
+			return math.MaxInt64
 		}
-		return false
+		return m.Periods[k].From.Unix()
 	}
 	for k, per := range m.Periods {
-		p := &masterPeriod{from: per.From.Unix(), to: math.MaxInt64, hasData: true}
-		if k+1 < n {
-			p.to = m.Periods[k+1].From.Unix()
-		}
+		p := &masterPeriod{from: from(k), to: from(k + 1), hasData: true}
 		for _, id := range per.Meters {
 			c := curves[id]
 			pc := &masterPiece{id: id, c: c, factor: factors[id]}
@@ -122,17 +150,21 @@ func buildMaster(m Meter, curves map[string]*curve, factors map[string]float64) 
 				p.hasData = false
 				continue
 			}
-			inPrev, inNext := in(k-1, id), in(k+1, id)
-			pc.lo, pc.hi = 0, len(c.pts)
-			if !inPrev {
-				// Readings before the meter's first period are ignored.
-				pc.lo = sort.Search(len(c.pts), func(i int) bool { return c.pts[i].t >= p.from })
-				pc.holdStart = k > 0
+			// The meter's run of consecutive periods around k: it counts
+			// only its readings from the run's start to its end, and is
+			// held at its first and last of them where the run starts or
+			// ends at a switch, in every period of the run.
+			k0, k1 := k, k
+			for in(k0-1, id) {
+				k0--
 			}
-			if !inNext && k+1 < n {
-				pc.hi = sort.Search(len(c.pts), func(i int) bool { return c.pts[i].t > p.to })
-				pc.holdEnd = true
+			for in(k1+1, id) {
+				k1++
 			}
+			runFrom, runTo := from(k0), from(k1+1)
+			pc.lo = sort.Search(len(c.pts), func(i int) bool { return c.pts[i].t >= runFrom })
+			pc.hi = sort.Search(len(c.pts), func(i int) bool { return c.pts[i].t > runTo })
+			pc.holdStart, pc.holdEnd = k0 > 0, k1+1 < n
 			if pc.lo >= pc.hi {
 				p.hasData = false
 				continue
@@ -142,9 +174,6 @@ func buildMaster(m Meter, curves map[string]*curve, factors map[string]float64) 
 		}
 		if p.hasData {
 			p.defFrom, p.defTo = p.from, p.to
-			if p.to == math.MaxInt64 {
-				p.defTo = math.MaxInt64
-			}
 			for _, pc := range p.pieces {
 				a, b := pc.firstT, pc.lastT
 				if pc.holdStart {
@@ -155,50 +184,57 @@ func buildMaster(m Meter, curves map[string]*curve, factors map[string]float64) 
 				}
 				p.defFrom, p.defTo = max(p.defFrom, a), min(p.defTo, b)
 			}
-			if p.defTo >= p.to {
-				// The switch instant itself belongs to the next period.
-				p.defTo = p.to
-			}
-			if p.defFrom > p.defTo || (p.defFrom == p.defTo && p.defTo == p.to) {
+			switch {
+			case p.defFrom > p.defTo:
 				p.hasData = false
+			case p.defFrom == p.defTo && p.defTo == p.to:
+				p.atSwitchOnly = true
 			}
 		}
 		mc.periods = append(mc.periods, p)
 	}
 
-	// Offsets, period by period: continuity at each switch with what the
-	// previous periods last knew.
-	var gaps []Gap
-	var lastV float64
+	// Offsets, period by period: offset_k makes M continuous at the switch
+	// T = from_k, where both the previous period's value and this one's
+	// are known. Where either is not, the counter cannot be joined: the
+	// period starts a new run, whose values still give consumption.
+	var gaps, unjoined []Gap
 	var lastT int64
-	known := false
+	chain := int64(math.MinInt64)
 	for k, p := range mc.periods {
 		if !p.hasData {
 			continue
 		}
-		s, _ := p.sum(p.defFrom)
-		// offset_1 = 0; a period with nothing known before it starts at its
-		// own value too.
-		if known {
-			L, lt := lastV, lastT
-			if k > 0 && mc.periods[k-1].hasData {
-				if v, ok := mc.periods[k-1].sum(p.from); ok {
-					L, lt = v+mc.periods[k-1].offset, p.from
-				}
-			}
-			p.offset = L - s
-			if g, ok := switchGap(mc.periods, k, lt); ok {
+		p.chain = chain
+		if k == 0 {
+			lastT = lastPointIn(p)
+			continue
+		}
+		T := p.from
+		prev := mc.periods[k-1]
+		old, oldOK := 0.0, false
+		if prev.hasData {
+			old, oldOK = prev.sum(T)
+			old += prev.offset
+		}
+		cur, curOK := p.sum(T)
+		if oldOK && curOK {
+			p.offset = old - cur
+			if g, ok := switchGap(mc.periods, k, lastT); ok {
 				gaps = append(gaps, g)
 			}
+		} else {
+			chain = T
+			p.chain = chain
+			unjoined = append(unjoined, Gap{At: time.Unix(T, 0).UTC(), From: time.Unix(T, 0).UTC(), To: time.Unix(T, 0).UTC(), Meters: per(m, k)})
 		}
-		if t := lastPointIn(p); t >= p.defFrom {
-			if v, ok := p.sum(t); ok {
-				lastV, lastT, known = v+p.offset, t, true
-			}
-		}
+		lastT = lastPointIn(p)
 	}
-	return mc, gaps
+	return mc, gaps, unjoined
 }
+
+// per lists the meters of period k.
+func per(m Meter, k int) []string { return m.Periods[k].Meters }
 
 // lastPointIn is the last instant at which every piece of the period still
 // has real (not held-after-the-end) information, or the period's end.
