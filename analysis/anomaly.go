@@ -65,28 +65,31 @@ const (
 )
 
 // SpikeCheck judges the latest complete day of days (a meter's daily
-// figures in date order): it fires when that day's consumption exceeds
-// factor × the mean of the days with complete data among the SpikeWindow
-// days before it, given at least SpikeMinDays such days and a mean above
-// zero. Only the latest complete day is judged, so a spike's episode ends
-// with the first ordinary day after it. Days whose figures are partial do
-// not count: a part of a day would pull the mean down.
+// figures in date order); see SpikeDay.
 func SpikeCheck(days []DayFigure, factor float64, loc *time.Location) Check {
-	c := Check{Rule: RuleSpike}
-	last := -1
 	for i := len(days) - 1; i >= 0; i-- {
 		if days[i].Complete && days[i].Consumption != nil {
-			last = i
-			break
+			return SpikeDay(days, i, factor, loc)
 		}
 	}
-	if last < 0 {
+	return Check{Rule: RuleSpike}
+}
+
+// SpikeDay judges day i of days (a meter's daily figures in date order):
+// it fires when that complete day's consumption exceeds factor × the mean
+// of the days with complete data among the SpikeWindow days before it,
+// given at least SpikeMinDays such days and a mean above zero. Days whose
+// figures are partial do not count: a part of a day would pull the mean
+// down. Every complete day is judged once (docs/anomalies.md#episodes).
+func SpikeDay(days []DayFigure, i int, factor float64, loc *time.Location) Check {
+	c := Check{Rule: RuleSpike}
+	if i < 0 || i >= len(days) || !days[i].Complete || days[i].Consumption == nil {
 		return c
 	}
 	var sum float64
 	var n int
-	for i := max(0, last-SpikeWindow); i < last; i++ {
-		if d := days[i]; d.Complete && d.Consumption != nil {
+	for k := max(0, i-SpikeWindow); k < i; k++ {
+		if d := days[k]; d.Complete && d.Consumption != nil {
 			sum += *d.Consumption
 			n++
 		}
@@ -95,19 +98,19 @@ func SpikeCheck(days []DayFigure, factor float64, loc *time.Location) Check {
 		return c
 	}
 	mean := sum / float64(n)
-	day, err := ParseDate(days[last].Date, loc)
+	day, err := ParseDate(days[i].Date, loc)
 	if err != nil {
 		return c
 	}
 	c.From, c.To = day, day.AddDate(0, 0, 1)
-	c.Observed, c.Expected = *days[last].Consumption, mean
+	c.Observed, c.Expected = *days[i].Consumption, mean
 	if c.Observed <= factor*mean {
 		c.Verdict = Clear
 		return c
 	}
 	c.Verdict = Fires
 	c.Message = fmt.Sprintf("consumption on %s was %s, %s times the mean of %s over the %d days with data before it (threshold: %s times)",
-		days[last].Date, round3(c.Observed), strconv.FormatFloat(c.Observed/mean, 'f', 1, 64), round3(mean), n, num(factor))
+		days[i].Date, round3(c.Observed), strconv.FormatFloat(c.Observed/mean, 'f', 1, 64), round3(mean), n, num(factor))
 	return c
 }
 

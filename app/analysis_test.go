@@ -135,11 +135,14 @@ func TestMonthlyReportJob(t *testing.T) {
 		"billing: {start: '10-01'}\nmeters:\n  - {id: wasser, utility: water, unit: m³}\n", "METERD_API_TOKEN=report-token")
 	// 1 m³ a day in October 2024, 2 a day in October 2025; readings on the
 	// 1st of each month. Billing year from 1 Oct: to date = October.
+	// January to September use 450 m³ in 2024 and 600 in 2025, 1.33 times
+	// as much: below the year_over_year factor, so only October (twice)
+	// fires now that every complete month is judged.
 	var rs []apiReading
 	for _, r := range []struct {
 		t string
 		v float64
-	}{{"2024-01-01T00:00", 0}, {"2024-10-01T00:00", 300}, {"2024-11-01T00:00", 331}, {"2025-01-01T00:00", 400}, {"2025-10-01T00:00", 1000}, {"2025-11-01T00:00", 1062}} {
+	}{{"2024-01-01T00:00", 0}, {"2024-10-01T00:00", 450}, {"2024-11-01T00:00", 481}, {"2025-01-01T00:00", 550}, {"2025-10-01T00:00", 1150}, {"2025-11-01T00:00", 1212}} {
 		rs = append(rs, apiReading{r.t, r.v})
 	}
 	if code, body := ta.do(t, http.MethodPost, "/api/v1/meters/wasser/readings", rs); code != 200 {
@@ -166,7 +169,7 @@ func TestMonthlyReportJob(t *testing.T) {
 	}
 	m := rep.Meters[0]
 	// October 2025: 62; October 2024: 31; change +31 = +100 %.
-	// Year to date: 1 Jan (400) → 1 Nov (1062) = 662. Billing (from 1 Oct): 62.
+	// Year to date: 1 Jan (550) → 1 Nov (1212) = 662. Billing (from 1 Oct): 62.
 	if *m.Month.Consumption != 62 || *m.PreviousYear.Consumption != 31 || *m.Change != 31 || *m.ChangePercent != 100 ||
 		*m.YearToDate.Consumption != 662 || *m.BillingToDate.Consumption != 62 || !m.Month.Complete {
 		t.Errorf("report %s", body)

@@ -132,10 +132,6 @@ func (a *App) BuildMonthlyReport(ctx context.Context, month time.Time) (int, err
 			}
 		}
 		r.Month, r.PreviousYear = reportFigure(this), reportFigure(before)
-		if cm, _ := a.cfg.Meter(m.ID); cm.Anomaly.Enabled(analysis.RuleYearOverYear) {
-			c := analysis.YearOverYearCheck(this, before, cm.Anomaly.YearOverYearFactor, month)
-			anomalyErrs = append(anomalyErrs, a.settle(ctx, m.ID, c, &tally))
-		}
 		if r.Month.Consumption != nil && r.PreviousYear.Consumption != nil {
 			c := *r.Month.Consumption - *r.PreviousYear.Consumption
 			r.Change = &c
@@ -152,6 +148,53 @@ func (a *App) BuildMonthlyReport(ctx context.Context, month time.Time) (int, err
 			return 0, fmt.Errorf("store the report of %s: %w", m.ID, err)
 		}
 	}
+	anomalyErrs = append(anomalyErrs, a.judgeYearOverYear(ctx, in, month, &tally))
 	a.finishAnomalies(ctx, &tally)
 	return len(months.Meters), errors.Join(anomalyErrs...)
+}
+
+// judgeYearOverYear judges every complete month of the year up to month
+// that it has not judged before, against the same month a year earlier
+// (docs/anomalies.md#episodes): a month completed late by a file of old
+// readings is judged too.
+func (a *App) judgeYearOverYear(ctx context.Context, in analysis.Input, month time.Time, tally *anomalyTally) error {
+	const span = 12
+	first := month.AddDate(0, -(span - 1), 0)
+	res, err := analysis.Analyze(in, analysis.Request{From: first.AddDate(-1, 0, 0), To: month.AddDate(0, 1, 0)})
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, mr := range res.Meters {
+		m, _ := a.cfg.Meter(mr.ID)
+		if !m.Anomaly.Enabled(analysis.RuleYearOverYear) {
+			continue
+		}
+		figs := map[string]analysis.Figure{}
+		for _, mf := range mr.Monthly {
+			figs[mf.Month] = mf.Figure
+		}
+		labels := make([]string, span)
+		for i := range span {
+			labels[i] = first.AddDate(0, i, 0).Format("2006-01")
+		}
+		judged, err := a.db.Judged(ctx, m.ID, analysis.RuleYearOverYear, labels)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		var checks []periodCheck
+		for i, label := range labels {
+			if judged[label] {
+				continue
+			}
+			start := first.AddDate(0, i, 0)
+			c := analysis.YearOverYearCheck(figs[label], figs[start.AddDate(-1, 0, 0).Format("2006-01")], m.Anomaly.YearOverYearFactor, start)
+			if c.Verdict != analysis.Unknown {
+				checks = append(checks, periodCheck{label, c})
+			}
+		}
+		errs = append(errs, a.judgeEpisodes(ctx, m.ID, analysis.RuleYearOverYear, checks, tally))
+	}
+	return errors.Join(errs...)
 }

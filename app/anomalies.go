@@ -135,11 +135,98 @@ func (a *App) checkRules(ctx context.Context, tally *anomalyTally) error {
 	for _, mr := range res.Meters {
 		m, _ := a.cfg.Meter(mr.ID)
 		if m.Anomaly.Enabled(analysis.RuleSpike) {
-			errs = append(errs, a.settle(ctx, m.ID, analysis.SpikeCheck(mr.Daily, m.Anomaly.SpikeFactor, loc), tally))
+			errs = append(errs, a.judgeSpikes(ctx, m, mr.Daily, tally))
 		}
 	}
 	errs = append(errs, a.checkNegative(ctx, in, today, tally))
 	return errors.Join(errs...)
+}
+
+// judgeSpikes judges every complete day not judged before, in date order
+// (docs/anomalies.md#episodes): a day that became complete late is judged
+// against the 30 days before it like any other.
+func (a *App) judgeSpikes(ctx context.Context, m Meter, days []analysis.DayFigure, tally *anomalyTally) error {
+	dates := make([]string, len(days))
+	for i, d := range days {
+		dates[i] = d.Date
+	}
+	judged, err := a.db.Judged(ctx, m.ID, analysis.RuleSpike, dates)
+	if err != nil {
+		return err
+	}
+	var checks []periodCheck
+	for i, d := range days {
+		if judged[d.Date] {
+			continue
+		}
+		if c := analysis.SpikeDay(days, i, m.Anomaly.SpikeFactor, a.cfg.Location); c.Verdict != analysis.Unknown {
+			checks = append(checks, periodCheck{d.Date, c})
+		}
+	}
+	return a.judgeEpisodes(ctx, m.ID, analysis.RuleSpike, checks, tally)
+}
+
+// periodCheck is a rule's verdict on one period (a day, a month).
+type periodCheck struct {
+	period string
+	check  analysis.Check
+}
+
+// judgeEpisodes turns verdicts on periods, in order, into episodes:
+// consecutive firing periods are one; the first clear one after them
+// resolves it; an episode that both starts and ends among them is stored
+// opened and resolved with one alert. The periods are recorded as judged in
+// the same transaction.
+func (a *App) judgeEpisodes(ctx context.Context, meter, rule string, checks []periodCheck, tally *anomalyTally) error {
+	if len(checks) == 0 {
+		return nil
+	}
+	_, open, err := a.db.OpenAnomalyOf(ctx, meter, rule)
+	if err != nil {
+		return err
+	}
+	var ops []store.EpisodeOp
+	fresh := -1 // index in ops of an episode opened by these checks
+	for _, pc := range checks {
+		c := pc.check
+		switch {
+		case c.Verdict == analysis.Fires && fresh >= 0:
+			end := c.To
+			ops[fresh].Anomaly.End = &end
+		case c.Verdict == analysis.Fires && open:
+			ops = append(ops, store.EpisodeOp{Kind: store.EpisodeExtend, At: c.To})
+		case c.Verdict == analysis.Fires:
+			obs, exp := c.Observed, c.Expected
+			an := store.Anomaly{Meter: meter, Rule: rule, Start: c.From, Observed: &obs, Expected: &exp, Message: c.Message}
+			if !c.To.IsZero() {
+				end := c.To
+				an.End = &end
+			}
+			ops = append(ops, store.EpisodeOp{Kind: store.EpisodeOpen, Anomaly: an})
+			fresh, open = len(ops)-1, true
+		case c.Verdict == analysis.Clear && fresh >= 0:
+			ops[fresh].Over = true
+			fresh, open = -1, false
+		case c.Verdict == analysis.Clear && open:
+			ops = append(ops, store.EpisodeOp{Kind: store.EpisodeResolve, At: c.From})
+			open = false
+		}
+	}
+	periods := make([]string, len(checks))
+	for i, pc := range checks {
+		periods[i] = pc.period
+	}
+	var lines func(store.Anomaly) []string
+	if a.influx != nil {
+		lines = func(an store.Anomaly) []string { return []string{store.AnomalyLine(an)} }
+	}
+	opened, resolved, err := a.db.JudgeEpisodes(ctx, meter, rule, periods, ops, a.alertTargets(), lines)
+	tally.Opened += opened
+	tally.Resolved += resolved
+	if opened+resolved > 0 {
+		a.log.Warn("anomaly episodes", "meter", meter, "rule", rule, "opened", opened, "resolved", resolved)
+	}
+	return err
 }
 
 // silenceCheck applies the rule's settings: off without max_silence, and
@@ -317,12 +404,18 @@ func (a *App) sendAlert(ctx context.Context, target string, p store.PendingAlert
 	var body []byte
 	var ctype string
 	title := fmt.Sprintf("meterd: %s %s %s", out.Meter, out.Rule, p.Event)
+	if p.Event == store.EventOpenedResolved {
+		title = fmt.Sprintf("meterd: %s %s (found already over)", out.Meter, out.Rule)
+	}
 	switch a.cfg.Alerts.Format {
 	case "ntfy":
 		// ntfy takes the message as the body and the rest as headers.
 		body, ctype = []byte(out.Message), "text/plain; charset=utf-8"
-		if p.Event == "resolved" {
+		switch p.Event {
+		case "resolved":
 			body = []byte("resolved: " + out.Message)
+		case store.EventOpenedResolved:
+			body = []byte("found already over: " + out.Message)
 		}
 	case "homeassistant":
 		// A Home Assistant webhook trigger; the automation reads

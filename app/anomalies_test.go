@@ -300,3 +300,101 @@ func TestAnomalyReachesInfluxDB(t *testing.T) {
 		t.Errorf("meter_anomaly points %v", rows)
 	}
 }
+
+// TestSpikeFoundLate: 46 days of 10 kWh with one day of 50 kWh six days ago
+// and ordinary days since. The first check judges every complete day: one
+// spike, stored opened and resolved (4 to 5 November), one alert that says
+// it is over already. A second check has no new day to judge and sends
+// nothing.
+func TestSpikeFoundLate(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	now := time.Date(2025, 11, 10, 10, 15, 0, 0, loc)
+	hook := newWebhook(t)
+	ta := startAppOpts(t, Options{Now: func() time.Time { return now }}, anomalyConfig, "METERD_ALERT_WEBHOOKS="+hook.URL+"/hook")
+	var rs []apiReading
+	v := 1000.0
+	for d := time.Date(2025, 9, 25, 0, 0, 0, 0, loc); !d.After(time.Date(2025, 11, 10, 0, 0, 0, 0, loc)); d = d.AddDate(0, 0, 1) {
+		rs = append(rs, apiReading{d.Format("2006-01-02T15:04"), v})
+		if d.Format("01-02") == "11-04" {
+			v += 50
+		} else {
+			v += 10
+		}
+	}
+	if len(rs) != 47 {
+		t.Fatalf("%d readings; want 47 (46 days)", len(rs))
+	}
+	if code, body := ta.do(t, http.MethodPost, "/api/v1/meters/strom/readings", rs); code != 200 {
+		t.Fatal(code, string(body))
+	}
+	if _, _, err := ta.AnomalyCheck(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	code, body := ta.do(t, http.MethodGet, "/api/v1/anomalies?meter=strom", nil)
+	var out struct{ Anomalies []api.AnomalyOut }
+	json.Unmarshal(body, &out)
+	if code != 200 || len(out.Anomalies) != 1 {
+		t.Fatalf("anomalies of strom: %d %s; want one", code, body)
+	}
+	s := out.Anomalies[0]
+	if s.Rule != "spike" || s.Status != "resolved" || s.From != "2025-11-04T00:00:00+01:00" || s.To != "2025-11-05T00:00:00+01:00" || *s.Observed != 50 || *s.Expected != 10 {
+		t.Errorf("spike %+v; want 4 November, 50 against 10, resolved", s)
+	}
+	if ev := hook.events(); len(ev) != 1 || ev[0] != "strom spike opened_resolved" {
+		t.Errorf("alerts %v; want one: strom spike opened_resolved", ev)
+	}
+	now = now.Add(time.Hour)
+	ta.AnomalyCheck(context.Background())
+	if ev := hook.events(); len(ev) != 1 {
+		t.Errorf("alerts after a second check %v; want still the one", ev)
+	}
+}
+
+// TestYearOverYearJudgesMonthsCompletedLate: readings stop on 1 July 2025,
+// so the October report cannot judge August or September. A file of the
+// missing readings arrives; the next report judges them: August (150 m³
+// against 30 a year before) fires, September (30 against 30) clears, so
+// the episode is stored opened and resolved, with one alert.
+func TestYearOverYearJudgesMonthsCompletedLate(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	hook := newWebhook(t)
+	ta := startAppOpts(t, Options{Now: func() time.Time { return time.Date(2025, 11, 1, 3, 0, 0, 0, loc) }},
+		"meters:\n  - {id: wasser, utility: water, unit: m³}\n", "METERD_ALERT_WEBHOOKS="+hook.URL+"/hook")
+	var rs []apiReading
+	v := 0.0
+	for m := time.Date(2024, 1, 1, 0, 0, 0, 0, loc); !m.After(time.Date(2025, 7, 1, 0, 0, 0, 0, loc)); m = m.AddDate(0, 1, 0) {
+		rs = append(rs, apiReading{m.Format("2006-01-02T15:04"), v})
+		v += 30
+	}
+	if code, body := ta.do(t, http.MethodPost, "/api/v1/meters/wasser/readings", rs); code != 200 {
+		t.Fatal(code, string(body))
+	}
+	october := time.Date(2025, 10, 1, 0, 0, 0, 0, loc)
+	if _, err := ta.BuildMonthlyReport(context.Background(), october); err != nil {
+		t.Fatal(err)
+	}
+	if ev := hook.events(); len(ev) != 0 {
+		t.Fatalf("alerts before the missing readings: %v", ev)
+	}
+	last := v - 30 // the reading of 1 July
+	late := []apiReading{{"2025-08-01T00:00", last + 30}, {"2025-09-01T00:00", last + 180}, {"2025-10-01T00:00", last + 210}, {"2025-11-01T00:00", last + 240}}
+	if code, body := ta.do(t, http.MethodPost, "/api/v1/meters/wasser/readings", late); code != 200 {
+		t.Fatal(code, string(body))
+	}
+	if _, err := ta.BuildMonthlyReport(context.Background(), october); err != nil {
+		t.Fatal(err)
+	}
+	_, body := ta.do(t, http.MethodGet, "/api/v1/anomalies?meter=wasser", nil)
+	var out struct{ Anomalies []api.AnomalyOut }
+	json.Unmarshal(body, &out)
+	if len(out.Anomalies) != 1 {
+		t.Fatalf("anomalies %s; want one", body)
+	}
+	a := out.Anomalies[0]
+	if a.Rule != "year_over_year" || a.Status != "resolved" || a.From != "2025-08-01T00:00:00+02:00" || *a.Observed != 150 || *a.Expected != 30 {
+		t.Errorf("anomaly %+v; want August 2025, 150 against 30, resolved", a)
+	}
+	if ev := hook.events(); len(ev) != 1 || ev[0] != "wasser year_over_year opened_resolved" {
+		t.Errorf("alerts %v; want one opened_resolved", ev)
+	}
+}
