@@ -64,17 +64,6 @@ const (
 	SpikeMinDays = 14
 )
 
-// SpikeCheck judges the latest complete day of days (a meter's daily
-// figures in date order); see SpikeDay.
-func SpikeCheck(days []DayFigure, factor float64, loc *time.Location) Check {
-	for i := len(days) - 1; i >= 0; i-- {
-		if days[i].Complete && days[i].Consumption != nil {
-			return SpikeDay(days, i, factor, loc)
-		}
-	}
-	return Check{Rule: RuleSpike}
-}
-
 // SpikeDay judges day i of days (a meter's daily figures in date order):
 // it fires when that complete day's consumption exceeds factor × the mean
 // of the days with complete data among the SpikeWindow days before it,

@@ -27,40 +27,40 @@ func repeat(n int, v *float64) []*float64 {
 
 func TestSpikeCheck(t *testing.T) {
 	// 30 days of 10, then 25 on 31 Jan: mean 10, 25 > 2 × 10.
-	c := SpikeCheck(days(append(repeat(30, ptr(10)), ptr(25))...), 2, berlin)
+	c := spikeLatest(days(append(repeat(30, ptr(10)), ptr(25))...), 2, berlin)
 	if c.Verdict != Fires || c.Observed != 25 || c.Expected != 10 || !strings.Contains(c.Message, "2025-01-31") ||
 		!c.From.Equal(time.Date(2025, 1, 31, 0, 0, 0, 0, berlin)) || !c.To.Equal(time.Date(2025, 2, 1, 0, 0, 0, 0, berlin)) {
 		t.Errorf("spike: %+v", c)
 	}
 	// Exactly twice the mean is no spike ("greater than").
-	if c := SpikeCheck(days(append(repeat(30, ptr(10)), ptr(20))...), 2, berlin); c.Verdict != Clear {
+	if c := spikeLatest(days(append(repeat(30, ptr(10)), ptr(20))...), 2, berlin); c.Verdict != Clear {
 		t.Errorf("2 × mean: %+v", c)
 	}
 	// Only the 30 days before count: 5 before them would lower the mean
 	// to below 10 and make 21 a spike only if counted.
 	vals := append(repeat(5, ptr(1)), repeat(30, ptr(11))...)
-	if c := SpikeCheck(days(append(vals, ptr(21))...), 2, berlin); c.Verdict != Clear || c.Expected != 11 {
+	if c := spikeLatest(days(append(vals, ptr(21))...), 2, berlin); c.Verdict != Clear || c.Expected != 11 {
 		t.Errorf("window of 30 days: %+v", c)
 	}
 	// 13 days with data in the window: too few to judge; 14 are enough
 	// (mean of 14 × 3 = 3, 7 > 6).
 	few := append(repeat(17, nil), repeat(13, ptr(3))...)
-	if c := SpikeCheck(days(append(few, ptr(7))...), 2, berlin); c.Verdict != Unknown {
+	if c := spikeLatest(days(append(few, ptr(7))...), 2, berlin); c.Verdict != Unknown {
 		t.Errorf("13 days: %+v", c)
 	}
 	enough := append(repeat(16, nil), repeat(14, ptr(3))...)
-	if c := SpikeCheck(days(append(enough, ptr(7))...), 2, berlin); c.Verdict != Fires || c.Expected != 3 {
+	if c := spikeLatest(days(append(enough, ptr(7))...), 2, berlin); c.Verdict != Fires || c.Expected != 3 {
 		t.Errorf("14 days: %+v", c)
 	}
 	// The latest day is partial (data still arriving): the day before is
 	// judged, and it is ordinary.
 	d := days(append(repeat(31, ptr(10)), ptr(50))...)
 	d[31].Complete = false
-	if c := SpikeCheck(d, 2, berlin); c.Verdict != Clear || c.Observed != 10 {
+	if c := spikeLatest(d, 2, berlin); c.Verdict != Clear || c.Observed != 10 {
 		t.Errorf("partial last day: %+v", c)
 	}
 	// A mean of zero (an empty flat) cannot be exceeded by a factor.
-	if c := SpikeCheck(days(append(repeat(30, ptr(0)), ptr(1))...), 2, berlin); c.Verdict != Unknown {
+	if c := spikeLatest(days(append(repeat(30, ptr(0)), ptr(1))...), 2, berlin); c.Verdict != Unknown {
 		t.Errorf("zero mean: %+v", c)
 	}
 }
@@ -133,4 +133,15 @@ func TestYearOverYearCheck(t *testing.T) {
 	if c := YearOverYearCheck(fig(62), fig(0), 1.5, oct); c.Verdict != Unknown {
 		t.Errorf("nothing a year before: %+v", c)
 	}
+}
+
+// spikeLatest judges the latest complete day, as the check does for the
+// newest day of a meter.
+func spikeLatest(days []DayFigure, factor float64, loc *time.Location) Check {
+	for i := len(days) - 1; i >= 0; i-- {
+		if days[i].Complete && days[i].Consumption != nil {
+			return SpikeDay(days, i, factor, loc)
+		}
+	}
+	return Check{Rule: RuleSpike}
 }

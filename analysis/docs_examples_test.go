@@ -187,10 +187,10 @@ func TestDocsSpikeExample(t *testing.T) {
 		}
 		return ds
 	}
-	if c := SpikeCheck(days(25), 2, berlin); c.Verdict != Fires || c.Observed != 25 || c.Expected != 10 {
+	if c := spikeLatest(days(25), 2, berlin); c.Verdict != Fires || c.Observed != 25 || c.Expected != 10 {
 		t.Errorf("25 after twenty days of 10: %+v; want fires, 25 against 10", c)
 	}
-	if c := SpikeCheck(days(20), 2, berlin); c.Verdict != Clear {
+	if c := spikeLatest(days(20), 2, berlin); c.Verdict != Clear {
 		t.Errorf("20 after twenty days of 10: %+v; want clear", c)
 	}
 }
