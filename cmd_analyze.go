@@ -32,7 +32,7 @@ func (c *cli) analyze(args []string) error {
 	default:
 		return usageError{fmt.Sprintf("analyze: --format %q is not text, json or csv", *format)}
 	}
-	a, _, err := c.offline()
+	a, _, err := c.offline(true)
 	if err != nil {
 		return err
 	}

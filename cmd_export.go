@@ -18,7 +18,7 @@ func (c *cli) export(args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	a, cfg, err := c.offline()
+	a, cfg, err := c.offline(true)
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ func (c *cli) importFiles(args []string) error {
 	if *format != "text" && *format != "json" {
 		return usageError{fmt.Sprintf("import: --format %q is not text or json", *format)}
 	}
-	a, _, err := c.offline()
+	a, _, err := c.offline(false)
 	if err != nil {
 		return err
 	}

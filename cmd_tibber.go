@@ -18,7 +18,7 @@ func (c *cli) tibber(args []string) error {
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	a, cfg, err := c.offline()
+	a, cfg, err := c.offline(false)
 	if err != nil {
 		return err
 	}

@@ -152,14 +152,15 @@ func (c *cli) loadConfig() (*app.Config, error) {
 }
 
 // offline builds the app without serving, for commands that work on the
-// database directly (SQLite lets them run beside a running daemon).
-func (c *cli) offline() (*app.App, *app.Config, error) {
+// database directly (SQLite lets them run beside a running daemon). A
+// command that only reads (readOnly) never creates a database.
+func (c *cli) offline(readOnly bool) (*app.App, *app.Config, error) {
 	cfg, err := c.loadConfig()
 	if err != nil {
 		return nil, nil, err
 	}
 	log := app.NewLogger(c.stderr, slog.LevelWarn, cfg.Secrets.All())
-	a, err := app.New(context.Background(), cfg, app.Options{Logger: log, Version: version, Commit: commit})
+	a, err := app.New(context.Background(), cfg, app.Options{Logger: log, Version: version, Commit: commit, ReadOnly: readOnly})
 	if err != nil {
 		return nil, nil, err
 	}

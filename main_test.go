@@ -340,3 +340,40 @@ func TestGrafanaCommand(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestCommandsFindTheServedDatabase: a command run from another folder
+// with the service's configuration reads the service's database (a
+// relative storage.path is relative to the configuration file, not the
+// working directory), and a command that only reads never creates one.
+func TestCommandsFindTheServedDatabase(t *testing.T) {
+	svc := t.TempDir()
+	d := startDaemon(t, svc, "meters:\n  - {id: wasser, utility: water, unit: m³}\n")
+	resp, err := http.Post(d.URL+"/api/v1/meters/wasser/readings", "application/json",
+		strings.NewReader(`[{"time":"2025-01-01T00:00","value":100},{"time":"2025-02-01T00:00","value":131}]`))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("post: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	elsewhere := t.TempDir()
+	cfg := filepath.Join(svc, "config.yaml")
+	out, errOut, code := meterd(t, elsewhere, nil, "--config", cfg, "analyze", "--from", "2025-01-01", "--to", "2025-02-01", "--format", "json")
+	if code != 0 || !strings.Contains(out, `"consumption": 31,`) {
+		t.Errorf("analyze from another folder: exit %d %s %s", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(elsewhere, "meterd.db")); err == nil {
+		t.Error("a database was created in the working directory")
+	}
+	// A configuration whose database does not exist: a clear error, and
+	// still no database anywhere.
+	other := filepath.Join(elsewhere, "other.yaml")
+	os.WriteFile(other, []byte("storage: {path: nothing-here.db}\n"), 0o600)
+	for _, cmd := range [][]string{{"export"}, {"analyze"}} {
+		_, errOut, code := meterd(t, elsewhere, nil, append([]string{"--config", other}, cmd...)...)
+		if code != 1 || !strings.Contains(errOut, "no database at "+filepath.Join(elsewhere, "nothing-here.db")) {
+			t.Errorf("%s without a database: exit %d %q", cmd[0], code, errOut)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(elsewhere, "nothing-here.db")); err == nil {
+		t.Error("a read-only command created a database")
+	}
+}

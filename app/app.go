@@ -6,9 +6,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -35,6 +37,9 @@ type Options struct {
 	// Daemon claims the database for this process: a second daemon on the
 	// same database refuses to start. Commands leave it false.
 	Daemon bool
+	// ReadOnly is for commands that only read: a missing database is an
+	// error that says where it was looked for, never a new empty one.
+	ReadOnly bool
 }
 
 // App is the running daemon: one store, one scheduler, one HTTP server.
@@ -105,6 +110,11 @@ func New(ctx context.Context, cfg *Config, o Options) (*App, error) {
 	}
 	if a.shutdownTimeout == 0 {
 		a.shutdownTimeout = 15 * time.Second
+	}
+	if o.ReadOnly && cfg.Storage.Path != ":memory:" {
+		if _, err := os.Stat(cfg.Storage.Path); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("no database at %s: is meterd installed, or is this another configuration? name it with --config", cfg.Storage.Path)
+		}
 	}
 	if o.Daemon {
 		unlock, err := lockDatabase(cfg.Storage.Path)

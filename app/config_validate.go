@@ -111,10 +111,18 @@ func (c *Config) validateService(env Environment, p *problems) {
 	if strings.TrimSpace(c.Storage.Path) == "" {
 		p.addf("storage.path", "must name the SQLite database file")
 	} else if !filepath.IsAbs(c.Storage.Path) && c.Storage.Path != ":memory:" {
-		if dir, ok := env.lookup("STATE_DIRECTORY"); ok && dir != "" {
+		// A relative path never depends on where a command is started:
+		// `sudo meterd analyze` in the home folder reads the service's
+		// database, not a new empty one there.
+		switch dir, ok := env.lookup("STATE_DIRECTORY"); {
+		case ok && dir != "":
 			// systemd may pass several directories separated by colons.
 			dir, _, _ = strings.Cut(dir, ":")
 			c.Storage.Path = filepath.Join(dir, c.Storage.Path)
+		case c.Path != "":
+			if abs, err := filepath.Abs(c.Path); err == nil {
+				c.Storage.Path = filepath.Join(filepath.Dir(abs), c.Storage.Path)
+			}
 		}
 	}
 	if t, err := ParseLocalTime(c.Storage.Earliest, c.Location, false); err != nil {
