@@ -25,6 +25,8 @@ type ImportRequest struct {
 	Rejected []ingest.Rejection
 	DryRun   bool
 	Strict   bool
+	// Columns are the header texts a file's readings came from.
+	Columns []string
 }
 
 // Import stores a batch in one transaction and returns the import summary
@@ -105,7 +107,7 @@ func (a *App) prepareImport(ctx context.Context, req ImportRequest) (prepared, e
 		}
 		return prepared{}, fault.Errorf(fault.Invalid, "strict import refused, nothing was written: %d rejected rows (%s)", len(req.Rejected), strings.Join(lines, "; "))
 	}
-	p := prepared{m: m, sum: ingest.Summary{Meter: m.ID, File: req.FileName, DryRun: req.DryRun, Parsed: len(req.Readings), Rejected: req.Rejected}}
+	p := prepared{m: m, sum: ingest.Summary{Meter: m.ID, File: req.FileName, DryRun: req.DryRun, Parsed: len(req.Readings), Rejected: req.Rejected, Columns: req.Columns}}
 	srs := make([]store.Reading, len(req.Readings))
 	for i, r := range req.Readings {
 		srs[i] = store.Reading{Meter: m.ID, Time: r.Time, Value: r.Value, Source: req.Source}
@@ -281,7 +283,7 @@ func (a *App) ImportFile(ctx context.Context, meterID, name string, f ingest.Fil
 	group := func(id string) *ImportRequest {
 		g, ok := groups[id]
 		if !ok {
-			g = &ImportRequest{Meter: id, Source: pf.Source(), FileName: pf.Name, SHA256: pf.SHA256, DryRun: dryRun, Strict: strict}
+			g = &ImportRequest{Meter: id, Source: pf.Source(), FileName: pf.Name, SHA256: pf.SHA256, DryRun: dryRun, Strict: strict, Columns: pf.Columns}
 			groups[id] = g
 			order = append(order, id)
 		}
@@ -310,6 +312,24 @@ func (a *App) ImportFile(ctx context.Context, meterID, name string, f ingest.Fil
 		for _, id := range order {
 			if _, err := a.physicalMeter(id); err != nil {
 				return nil, fmt.Errorf("%s: %w", pf.Name, err)
+			}
+		}
+	}
+	// A unit in the value column's header (`Zählerstand (Wh)`) says what
+	// the values count: converted where the meter counts another unit of
+	// the same kind, refused where it cannot be.
+	if pf.Unit != "" {
+		for _, id := range order {
+			m, _ := a.cfg.Meter(id)
+			if m.Unit == pf.Unit {
+				continue
+			}
+			if _, ok := analysis.ConvertConstant(1, pf.Unit, m.Unit); !ok {
+				return nil, fault.Errorf(fault.Invalid, "%s: its value column counts %s, but meter %s counts %s: import it for a meter that counts %s, or correct the header", pf.Name, pf.Unit, m.ID, m.Unit, pf.Unit)
+			}
+			g := groups[id]
+			for i := range g.Readings {
+				g.Readings[i].Value, _ = analysis.ConvertConstant(g.Readings[i].Value, pf.Unit, m.Unit)
 			}
 		}
 	}

@@ -347,3 +347,32 @@ func TestMultiMeterFileIsAllOrNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestHeadersAsRealExportsWriteThem: a header with a unit or a note, the
+// usual other names, and a line break in a header cell are read; a unit
+// that converts to the meter's converts the values, one that cannot
+// refuses the file naming both units.
+func TestHeadersAsRealExportsWriteThem(t *testing.T) {
+	ta := startApp(t, importConfig)
+	for name, c := range map[string]struct {
+		csv     string
+		meter   string
+		value   float64
+		columns string
+	}{
+		"unit in parentheses": {"Datum;Zählerstand (m³)\n01.01.2025;12,5\n", "wasser", 12.5, "Datum|Zählerstand (m³)"},
+		"unit in brackets":    {"Ablesedatum;Ablesezeit;Zählerstand [l]\n02.01.2025;08:00;12500\n", "wasser", 12.5, "Ablesedatum|Ablesezeit|Zählerstand [l]"},
+		"unit after in":       {"Zeitstempel;Messwert in Wh\n2025-01-03 08:00;12345678\n", "strom", 12345.678, "Zeitstempel|Messwert in Wh"},
+		"a note, no unit":     {"Datum/Uhrzeit;Zählerstand (abgelesen)\n04.01.2025 08:00;13\n", "wasser", 13, "Datum/Uhrzeit|Zählerstand (abgelesen)"},
+		"a line break":        {"Datum;\"Wert\n(m³)\"\n05.01.2025;14\n", "wasser", 14, "Datum|Wert (m³)"},
+	} {
+		code, sum, raw := ta.upload(t, c.meter, "h.csv", []byte(c.csv), map[string]string{"dry_run": "true"})
+		if code != 200 || len(sum.Readings) != 1 || sum.Readings[0].Value != c.value || strings.Join(sum.Columns, "|") != c.columns {
+			t.Errorf("%s: %d %s; want %v read from columns %s", name, code, raw, c.value, c.columns)
+		}
+	}
+	code, _, raw := ta.upload(t, "strom", "h.csv", []byte("Datum;Zählerstand (m³)\n01.01.2025;12\n"), nil)
+	if code != 400 || !strings.Contains(raw, "counts m³, but meter strom counts kWh") {
+		t.Errorf("m³ for a kWh meter: %d %s; want 400 naming both units", code, raw)
+	}
+}

@@ -450,3 +450,42 @@ func TestHostileFiles(t *testing.T) {
 		t.Errorf("too many rows: %v", err)
 	}
 }
+
+func TestHeaderNamesAndNotes(t *testing.T) {
+	for in, want := range map[string][2]string{
+		"Zählerstand (kWh)":         {"Zählerstand", "kWh"},
+		"Zählerstand [kWh]":         {"Zählerstand", "kWh"},
+		"Messwert in kWh":           {"Messwert", "kWh"},
+		"Wert\n(m³)":                {"Wert", "m³"},
+		"Wert_x000D_\n(m³)":         {"Wert", "m³"},
+		"  Stand  ":                 {"Stand", ""},
+		"Zählerstand (abgelesen)":   {"Zählerstand", "abgelesen"},
+		"Ablesedatum":               {"Ablesedatum", ""},
+		"Zählerstände im Überblick": {"Zählerstände im Überblick", ""},
+	} {
+		name, note := splitHeader(in)
+		if name != want[0] || note != want[1] {
+			t.Errorf("%q: %q, %q; want %q, %q", in, name, note, want[0], want[1])
+		}
+	}
+	// A title that merely contains the word is no header.
+	if _, ok := findColumns([]cell{{text: "Zählerstände im Überblick"}, {text: "Stand 2025"}}); ok {
+		t.Error("a title row was taken for the header")
+	}
+}
+
+func TestLatin1FromXLS(t *testing.T) {
+	if got := latin1("Z\xe4hlerstand"); got != "Zählerstand" {
+		t.Errorf("%q", got)
+	}
+	if got := latin1("Zählerstand"); got != "Zählerstand" {
+		t.Errorf("UTF-8 text changed: %q", got)
+	}
+}
+
+func TestUnrecognisedFileSaysWhatItSaw(t *testing.T) {
+	_, err := parse(t, writeFile(t, "x.csv", []byte("Tag;Menge\n01.01.2025;1\n")))
+	if err == nil || !strings.Contains(err.Error(), `its first row reads "Tag" | "Menge"`) {
+		t.Errorf("%v", err)
+	}
+}

@@ -45,6 +45,8 @@ type Summary struct {
 	Rejected   []Rejection      `json:"rejected"`
 	Warnings   []Warning        `json:"warnings"`
 	Readings   []SummaryReading `json:"readings"`
+	// Columns are the header texts of the file's columns that were read.
+	Columns []string `json:"columns,omitempty"`
 	// ReadingsTruncated and RejectedTruncated say that Clip cut the lists;
 	// the counts stay whole.
 	ReadingsTruncated bool `json:"readings_truncated,omitempty"`

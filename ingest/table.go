@@ -51,10 +51,27 @@ const (
 var headerNames = map[string]columnKind{
 	"ab-datum": colDate, "datum": colDate, "date": colDate, "zeitpunkt": colDate,
 	"zeitstempel": colDate, "datum/uhrzeit": colDate, "datumuhrzeit": colDate,
-	"datum/zeit": colDate, "timestamp": colDate,
-	"ab-zeit": colTime, "uhrzeit": colTime, "zeit": colTime, "time": colTime,
+	"datum/zeit": colDate, "timestamp": colDate, "ablesedatum": colDate,
+	"ab-zeit": colTime, "uhrzeit": colTime, "zeit": colTime, "time": colTime, "ablesezeit": colTime,
 	"zaehlerstand": colValue, "stand": colValue, "wert": colValue, "value": colValue, "reading": colValue,
-	"zaehler": colMeter, "meter": colMeter,
+	"messwert": colValue,
+	"zaehler":  colMeter, "meter": colMeter,
+}
+
+// headerNote splits a header into its name and what follows it in
+// parentheses or brackets or after "in": `Zählerstand (kWh)`,
+// `Zählerstand [kWh]`, `Messwert in kWh`, `Wert` + line break + `(m³)`.
+var headerNote = regexp.MustCompile(`^(.+?)\s*(?:\(([^)]*)\)|\[([^\]]*)\]|\s+in\s+(\S+))$`)
+
+// splitHeader returns a header cell's name and its note (a unit, say),
+// with line breaks, Excel's _x000D_ escapes and spacing made plain.
+func splitHeader(s string) (name, note string) {
+	s = strings.NewReplacer("_x000D_", " ", "_x000A_", " ", "_x000d_", " ", "_x000a_", " ").Replace(s)
+	s = strings.Join(strings.Fields(s), " ")
+	if m := headerNote.FindStringSubmatch(s); m != nil {
+		return m[1], strings.TrimSpace(m[2] + m[3] + m[4])
+	}
+	return s, ""
 }
 
 // normalizeHeader makes "Zählerstand", " ZAEHLERSTAND " and "Zähler stand"
@@ -89,6 +106,7 @@ const DefaultMaxRows = 500_000
 type columns struct {
 	date, time, value, meter int
 	names                    map[int]string // as written, for messages
+	unit                     analysis.Unit  // from the value column's header; "" if none
 }
 
 func findColumns(cells []cell) (columns, bool) {
@@ -97,7 +115,8 @@ func findColumns(cells []cell) (columns, bool) {
 		if x.isNum {
 			continue
 		}
-		kind := headerNames[normalizeHeader(x.text)]
+		name, note := splitHeader(x.text)
+		kind := headerNames[normalizeHeader(name)]
 		var dst *int
 		switch kind {
 		case colDate:
@@ -111,7 +130,14 @@ func findColumns(cells []cell) (columns, bool) {
 		}
 		if dst != nil && *dst < 0 {
 			*dst = i
-			c.names[i] = strings.TrimSpace(x.text)
+			c.names[i] = strings.Join(strings.Fields(strings.ReplaceAll(x.text, "_x000D_", " ")), " ")
+			if kind == colValue && note != "" {
+				// A note that is a unit says what the values count; any
+				// other note (a remark) is ignored.
+				if u, err := analysis.ParseUnit(note); err == nil {
+					c.unit = u
+				}
+			}
 		}
 	}
 	return c, c.date >= 0
@@ -130,6 +156,12 @@ type Table struct {
 	Rejected []Rejection
 	// HasMeterColumn says the file names a meter per row (meterd export).
 	HasMeterColumn bool
+	// Unit is what the value column's header says the values count
+	// (`Zählerstand (kWh)`); empty when it says nothing.
+	Unit analysis.Unit
+	// Columns are the header texts of the columns read, in the file's
+	// order.
+	Columns []string
 }
 
 // readTable applies the reading rules of docs/import.md#files to any row source.
@@ -142,6 +174,7 @@ func readTable(src rowSource, loc *time.Location, maxRows int) (*Table, error) {
 		found      bool
 		dateOnly   = -1 // a row with a date header but no value column
 		dateOnlyNm string
+		seen       string // the first row with text, for the message
 	)
 	for !found {
 		row, cells, ok, err := src.next()
@@ -152,7 +185,14 @@ func readTable(src rowSource, loc *time.Location, maxRows int) (*Table, error) {
 			if dateOnly > 0 {
 				return nil, inputErrorf("row %d has the column %s but no value column: name it Zählerstand, Stand, Zaehlerstand or Wert", dateOnly, dateOnlyNm)
 			}
-			return nil, inputErrorf("no header row in the first %d rows: the file needs a date column (Ab-Datum or Datum) and a value column (Zählerstand, Stand or Wert)", MaxHeaderRow)
+			msg := fmt.Sprintf("no header row in the first %d rows: the file needs a date column (Ab-Datum or Datum) and a value column (Zählerstand, Stand or Wert)", MaxHeaderRow)
+			if seen != "" {
+				msg += "; its first row reads " + seen
+			}
+			return nil, inputErrorf("%s", msg)
+		}
+		if seen == "" {
+			seen = rowText(cells)
 		}
 		c, hasDate := findColumns(cells)
 		switch {
@@ -163,7 +203,14 @@ func readTable(src rowSource, loc *time.Location, maxRows int) (*Table, error) {
 		}
 	}
 
-	t := &Table{HasMeterColumn: cols.meter >= 0}
+	t := &Table{HasMeterColumn: cols.meter >= 0, Unit: cols.unit}
+	used := []int{cols.meter, cols.date, cols.time, cols.value}
+	sort.Ints(used)
+	for _, i := range used {
+		if i >= 0 {
+			t.Columns = append(t.Columns, cols.names[i])
+		}
+	}
 	var texts []textValue
 	commaDecimal := false
 	for {
@@ -483,4 +530,20 @@ func ParseNumber(s string, commaDecimal bool) (float64, error) {
 		return 0, fmt.Errorf("%s is not a number", Quoted(s))
 	}
 	return v, nil
+}
+
+// rowText shows a row's text cells for a message: `"Datum" | "Menge"`, at
+// most eight of them, each clipped.
+func rowText(cells []cell) string {
+	var parts []string
+	for _, c := range cells {
+		if t := strings.TrimSpace(c.text); !c.isNum && t != "" {
+			if len(parts) == 8 {
+				parts = append(parts, "…")
+				break
+			}
+			parts = append(parts, Quoted(t))
+		}
+	}
+	return strings.Join(parts, " | ")
 }

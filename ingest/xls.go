@@ -3,6 +3,7 @@ package ingest
 import (
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/shakinm/xlsReader/xls"
 )
@@ -69,8 +70,22 @@ func xlsCell(typ string, c xlsCellData) cell {
 	case strings.HasSuffix(typ, "Blank"):
 		return cell{}
 	default:
-		return cell{text: c.GetString()}
+		return cell{text: latin1(c.GetString())}
 	}
+}
+
+// latin1 decodes BIFF8's one-byte ("compressed") strings, which the .xls
+// reader hands over as raw Latin-1 bytes: without it no header with an
+// umlaut (Zählerstand) matches. Text that is valid UTF-8 already is kept.
+func latin1(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	r := make([]rune, len(s))
+	for i := 0; i < len(s); i++ {
+		r[i] = rune(s[i])
+	}
+	return string(r)
 }
 
 func (s *xlsSource) next() (int, []cell, bool, error) {
