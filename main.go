@@ -50,6 +50,10 @@ commands:
                  one Tibber poll now; with --since a backfill to that date
   grafana --out DIR
                  write Grafana's provisioning files (data sources, dashboards)
+  imports        [--meter ID] [--limit N] [--format text|json]
+                 recent imports with their ids
+  undo           [--dry-run] [--format text|json] ID
+                 remove what an import wrote and restore what it replaced
   healthcheck    exit 0 if a running meterd's /health says ok
   version        print version, commit and Go version
 
@@ -98,6 +102,10 @@ func run(args []string, stdout, stderr io.Writer, env app.Environment) int {
 		err = c.tibber(rest)
 	case "grafana":
 		err = c.grafana(rest)
+	case "imports":
+		err = c.imports(rest)
+	case "undo":
+		err = c.undo(rest)
 	case "version":
 		fmt.Fprintf(stdout, "meterd %s (commit %s, %s)\n", version, commit, runtime.Version())
 	case "help", "-h", "--help":

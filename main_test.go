@@ -377,3 +377,46 @@ func TestCommandsFindTheServedDatabase(t *testing.T) {
 		t.Error("a read-only command created a database")
 	}
 }
+
+// TestImportsAndUndoCommands: the command line lists imports and undoes
+// one, with a dry run first.
+func TestImportsAndUndoCommands(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "meterd.yaml"), []byte("meters:\n  - {id: wasser, utility: water, unit: m³}\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "w.csv"), []byte("Datum;Stand\n01.01.2025;100\n01.02.2025;131\n"), 0o600)
+	if _, errOut, code := meterd(t, dir, nil, "import", "--meter", "wasser", "w.csv"); code != 0 {
+		t.Fatalf("import: %d %s", code, errOut)
+	}
+	out, errOut, code := meterd(t, dir, nil, "imports", "--format", "json")
+	var list struct {
+		Imports []struct {
+			ID      int64
+			File    string
+			Written int
+		}
+	}
+	json.Unmarshal([]byte(out), &list)
+	if code != 0 || len(list.Imports) != 1 || list.Imports[0].File != "w.csv" || list.Imports[0].Written != 2 {
+		t.Fatalf("imports: %d %s %s", code, out, errOut)
+	}
+	id := fmt.Sprint(list.Imports[0].ID)
+	out, _, code = meterd(t, dir, nil, "undo", "--dry-run", id)
+	if code != 0 || !strings.Contains(out, "would be undone (dry run, nothing changed): 2 readings removed, 0 restored") {
+		t.Errorf("undo --dry-run: %d %s", code, out)
+	}
+	if out, _, _ := meterd(t, dir, nil, "export"); strings.Count(out, "\r\n") != 3 {
+		t.Errorf("the dry run changed something:\n%s", out)
+	}
+	if out, errOut, code := meterd(t, dir, nil, "undo", id); code != 0 || !strings.Contains(out, "undone: 2 readings removed") {
+		t.Errorf("undo: %d %s %s", code, out, errOut)
+	}
+	if out, _, _ := meterd(t, dir, nil, "export"); strings.Count(out, "\r\n") != 1 {
+		t.Errorf("after the undo the export still has readings:\n%s", out)
+	}
+	if _, errOut, code := meterd(t, dir, nil, "undo", id); code != 1 || !strings.Contains(errOut, "undone already") {
+		t.Errorf("a second undo: %d %s", code, errOut)
+	}
+	if _, _, code := meterd(t, dir, nil, "undo", "eins"); code != 2 {
+		t.Errorf("undo of a word: exit %d; want 2", code)
+	}
+}

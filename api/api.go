@@ -177,3 +177,32 @@ type ReadingsRequest struct {
 	DryRun   bool
 	Strict   bool
 }
+
+// ImportInfo is one recorded import in GET /api/v1/imports.
+type ImportInfo struct {
+	ID       int64  `json:"id"`
+	Time     string `json:"time"`
+	Source   string `json:"source"` // excel, csv, api, homeassistant, delete
+	Meter    string `json:"meter"`
+	File     string `json:"file,omitempty"`
+	Written  int    `json:"written"`
+	Updated  int    `json:"updated"`
+	Undone   bool   `json:"undone"`
+	UndoneAt string `json:"undone_at,omitempty"`
+}
+
+// UndoReply says what undoing an import did, or in a dry run would do.
+type UndoReply struct {
+	Import   ImportInfo   `json:"import"`
+	DryRun   bool         `json:"dry_run"`
+	Removed  []ReadingOut `json:"removed"`
+	Restored []ReadingOut `json:"restored"`
+}
+
+// DeleteReply is the change a deleted reading made; undo ImportID to
+// bring it back.
+type DeleteReply struct {
+	Meter    string     `json:"meter"`
+	Deleted  ReadingOut `json:"deleted"`
+	ImportID int64      `json:"import_id"`
+}

@@ -254,3 +254,18 @@ func (b Service) MonthlyReport(ctx context.Context, month string) (api.MonthlyRe
 	}
 	return api.MonthlyReport{Month: t.In(b.a.cfg.Location).Format("2006-01"), Created: created.In(b.a.cfg.Location).Format(time.RFC3339), Meters: meters}, nil
 }
+
+// Imports lists the recorded imports, newest first.
+func (b Service) Imports(ctx context.Context, meter string, limit int) ([]api.ImportInfo, error) {
+	return b.a.Imports(ctx, meter, limit)
+}
+
+// Undo undoes an import (or says what that would change).
+func (b Service) Undo(ctx context.Context, id int64, dryRun bool) (api.UndoReply, error) {
+	return b.a.Undo(ctx, id, dryRun)
+}
+
+// DeleteReading removes one stored reading.
+func (b Service) DeleteReading(ctx context.Context, meter string, at time.Time) (api.DeleteReply, error) {
+	return b.a.DeleteReading(ctx, meter, at)
+}

@@ -74,7 +74,7 @@ func (a *App) importAll(ctx context.Context, reqs []ImportRequest) ([]ingest.Sum
 	sums := make([]ingest.Summary, len(ps))
 	for i, p := range ps {
 		res := results[i]
-		p.sum.Written, p.sum.Updated, p.sum.Duplicates = res.Written, res.Updated, res.Duplicates
+		p.sum.Written, p.sum.Updated, p.sum.Duplicates, p.sum.ImportID = res.Written, res.Updated, res.Duplicates, res.BatchID
 		sums[i] = p.sum
 		if reqs[i].DryRun {
 			continue

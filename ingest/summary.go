@@ -47,6 +47,9 @@ type Summary struct {
 	Readings   []SummaryReading `json:"readings"`
 	// Columns are the header texts of the file's columns that were read.
 	Columns []string `json:"columns,omitempty"`
+	// ImportID is the record of what was written, for undo; 0 when nothing
+	// was (a dry run, all duplicates).
+	ImportID int64 `json:"import_id,omitempty"`
 	// ReadingsTruncated and RejectedTruncated say that Clip cut the lists;
 	// the counts stay whole.
 	ReadingsTruncated bool `json:"readings_truncated,omitempty"`

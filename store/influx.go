@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -17,6 +20,9 @@ type Influx struct {
 	client  influxdb2.Client
 	org     string
 	buckets map[string]string
+	url     string
+	token   string
+	http    *http.Client
 }
 
 // InfluxOptions configures NewInflux. For InfluxDB 1.8 the token is
@@ -42,6 +48,9 @@ func NewInflux(o InfluxOptions) *Influx {
 		client:  influxdb2.NewClientWithOptions(o.URL, o.Token, opts),
 		org:     o.Org,
 		buckets: map[string]string{BucketRaw: o.RawBucket, BucketProcessed: o.ProcessedBucket},
+		url:     strings.TrimSuffix(o.URL, "/"),
+		token:   o.Token,
+		http:    &http.Client{Timeout: timeout},
 	}
 }
 
@@ -147,4 +156,50 @@ func toFloat(v any) (float64, bool) {
 		return float64(x), true
 	}
 	return 0, false
+}
+
+// DeletePoints runs InfluxQL DELETE statements against the bucket's
+// database through the 1.x query API, which InfluxDB 1.8 serves (the v2
+// delete API it does not).
+func (i *Influx) DeletePoints(ctx context.Context, bucket string, statements []string) error {
+	name, ok := i.buckets[bucket]
+	if !ok {
+		return fmt.Errorf("outbox: unknown bucket %q", bucket)
+	}
+	db, _, _ := strings.Cut(name, "/")
+	form := url.Values{"db": {db}, "q": {strings.Join(statements, ";")}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, i.url+"/query", strings.NewReader(form.Encode()))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if i.token != "" {
+		req.Header.Set("Authorization", "Token "+i.token)
+	}
+	resp, err := i.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("InfluxDB delete in %s: %w", name, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	var out struct {
+		Error   string `json:"error"`
+		Results []struct {
+			Error string `json:"error"`
+		} `json:"results"`
+	}
+	json.Unmarshal(body, &out)
+	msg := out.Error
+	for _, r := range out.Results {
+		if msg == "" {
+			msg = r.Error
+		}
+	}
+	switch {
+	case resp.StatusCode/100 == 2 && msg == "":
+		return nil
+	case refusedForGood(resp.StatusCode) || (resp.StatusCode/100 == 2 && msg != ""):
+		return &RefusedError{Status: resp.StatusCode, Reason: msg}
+	}
+	return fmt.Errorf("InfluxDB delete in %s: HTTP %d %s", name, resp.StatusCode, msg)
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/meterd/meterd/fault"
 	"github.com/meterd/meterd/store/influxtest"
 )
 
@@ -145,5 +146,87 @@ func TestRefusedPointIsSetAside(t *testing.T) {
 				last = v
 			}
 		})
+	}
+}
+
+// TestUndoAndDeleteReachInfluxDB: an import undone and a reading deleted
+// are undone in SQLite at once and in InfluxDB's raw bucket at the next
+// delivery; undoing the deletion brings the reading back in both; an
+// import whose readings a later import changed cannot be undone first.
+func TestUndoAndDeleteReachInfluxDB(t *testing.T) {
+	srv := influxtest.Start(t)
+	srv.CreateDatabase("meters")
+	srv.CreateDatabase("meters_processed")
+	ix := NewInflux(InfluxOptions{URL: srv.URL, RawBucket: "meters", ProcessedBucket: "meters_processed", Timeout: 5 * time.Second})
+	defer ix.Close()
+	ctx := context.Background()
+	db := openTest(t)
+	units := map[string]string{"wasser": "m³"}
+	b := Batch{Meter: "wasser", Unit: "m³", Source: "csv", Outbox: true}
+	jan, feb, mar := at("2025-01-01T00:00:00+01:00"), at("2025-02-01T00:00:00+01:00"), at("2025-03-01T00:00:00+01:00")
+	first, err := db.WriteReadings(ctx, b, []Reading{{Time: jan, Value: 100}, {Time: feb, Value: 131}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The second import corrects February and adds March.
+	second, err := db.WriteReadings(ctx, b, []Reading{{Time: feb, Value: 130}, {Time: mar, Value: 160}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	points := func() map[float64]float64 {
+		t.Helper()
+		if _, err := db.DeliverOutbox(ctx, ix, 100); err != nil {
+			t.Fatal(err)
+		}
+		out := map[float64]float64{}
+		for _, r := range srv.Select("meters", `SELECT "value" FROM "m³"`) {
+			out[r["time"].(float64)] = r["value"].(float64)
+		}
+		return out
+	}
+	if got := points(); len(got) != 3 || got[float64(feb.Unix())] != 130 {
+		t.Fatalf("InfluxDB before the undo: %v", got)
+	}
+	// The first import cannot be undone while the second changed February.
+	if _, err := db.Undo(ctx, first.BatchID, units, true, false); fault.KindOf(err) != fault.Conflict || !strings.Contains(err.Error(), fmt.Sprintf("import %d", second.BatchID)) {
+		t.Fatalf("undo of the first import: %v; want a conflict naming import %d", err, second.BatchID)
+	}
+	// A dry run says what would change and changes nothing.
+	dry, err := db.Undo(ctx, second.BatchID, units, true, true)
+	if err != nil || len(dry.Removed) != 1 || len(dry.Restored) != 1 || dry.Restored[0].Value != 131 {
+		t.Fatalf("dry run: %+v %v", dry, err)
+	}
+	if rs, _ := db.Readings(ctx, "wasser", time.Time{}, time.Time{}); len(rs) != 3 {
+		t.Fatalf("the dry run changed the readings: %v", rs)
+	}
+	if _, err := db.Undo(ctx, second.BatchID, units, true, false); err != nil {
+		t.Fatal(err)
+	}
+	rs, _ := db.Readings(ctx, "wasser", time.Time{}, time.Time{})
+	if len(rs) != 2 || rs[1].Value != 131 {
+		t.Fatalf("after the undo: %v; want January 100 and February 131 again", rs)
+	}
+	if got := points(); len(got) != 2 || got[float64(feb.Unix())] != 131 || got[float64(mar.Unix())] != 0 {
+		t.Fatalf("InfluxDB after the undo: %v; want March gone and February 131", got)
+	}
+	if _, err := db.Undo(ctx, second.BatchID, units, true, false); fault.KindOf(err) != fault.Conflict {
+		t.Errorf("a second undo: %v; want a conflict", err)
+	}
+	// Delete January; then undo the deletion.
+	r, del, ok, err := db.DeleteReading(ctx, "wasser", "m³", jan, true)
+	if err != nil || !ok || r.Value != 100 {
+		t.Fatalf("delete: %+v %v %v", r, ok, err)
+	}
+	if got := points(); len(got) != 1 {
+		t.Fatalf("InfluxDB after the deletion: %v", got)
+	}
+	if _, err := db.Undo(ctx, del, units, true, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := points(); len(got) != 2 || got[float64(jan.Unix())] != 100 {
+		t.Fatalf("InfluxDB after undoing the deletion: %v", got)
+	}
+	if _, _, ok, err := db.DeleteReading(ctx, "wasser", "m³", at("2025-04-01T00:00:00+02:00"), true); ok || err != nil {
+		t.Errorf("deleting a reading that is not there: %v %v", ok, err)
 	}
 }

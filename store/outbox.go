@@ -22,6 +22,12 @@ type LineWriter interface {
 	WriteLines(ctx context.Context, bucket string, lines []string) error
 }
 
+// PointDeleter removes points from a logical bucket with InfluxQL DELETE
+// statements (an undone import, a deleted reading).
+type PointDeleter interface {
+	DeletePoints(ctx context.Context, bucket string, statements []string) error
+}
+
 // Enqueue queues lines for a bucket on their own (not tied to a reading),
 // e.g. processed series.
 func (db *DB) Enqueue(ctx context.Context, bucket string, lines []string) (err error) {
@@ -81,34 +87,35 @@ func (db *DB) DeadPoints(ctx context.Context, since time.Time) (total, recent in
 	return total, recent, reason, err
 }
 
-// queued is a run of outbox points of one bucket, in id order.
+// queued is a run of outbox entries of one bucket and operation, in id
+// order.
 type queued struct {
-	bucket string
-	ids    []int64
-	lines  []string
-	added  []int64 // created_at
+	bucket, op string
+	ids        []int64
+	lines      []string
+	added      []int64 // created_at
 }
 
+// deliverBatch sends the oldest batchSize entries as runs of one bucket and
+// operation each, in order: a point written, deleted and written again ends
+// as the last write.
 func (db *DB) deliverBatch(ctx context.Context, w LineWriter, batchSize int) (delivered, dead int, err error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, bucket, line, created_at FROM outbox ORDER BY id LIMIT ?`, batchSize)
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, bucket, op, line, created_at FROM outbox ORDER BY id LIMIT ?`, batchSize)
 	if err != nil {
 		return 0, 0, err
 	}
-	groups := map[string]*queued{}
-	var order []string
+	var runs []*queued
 	for rows.Next() {
 		var id, added int64
-		var bucket, line string
-		if err := rows.Scan(&id, &bucket, &line, &added); err != nil {
+		var bucket, op, line string
+		if err := rows.Scan(&id, &bucket, &op, &line, &added); err != nil {
 			rows.Close()
 			return 0, 0, err
 		}
-		g, ok := groups[bucket]
-		if !ok {
-			g = &queued{bucket: bucket}
-			groups[bucket] = g
-			order = append(order, bucket)
+		if len(runs) == 0 || runs[len(runs)-1].bucket != bucket || runs[len(runs)-1].op != op {
+			runs = append(runs, &queued{bucket: bucket, op: op})
 		}
+		g := runs[len(runs)-1]
 		g.ids = append(g.ids, id)
 		g.lines = append(g.lines, line)
 		g.added = append(g.added, added)
@@ -117,8 +124,8 @@ func (db *DB) deliverBatch(ctx context.Context, w LineWriter, batchSize int) (de
 	if err := rows.Err(); err != nil {
 		return 0, 0, err
 	}
-	for _, bucket := range order {
-		n, d, err := db.deliver(ctx, w, *groups[bucket])
+	for _, run := range runs {
+		n, d, err := db.deliver(ctx, w, *run)
 		delivered, dead = delivered+n, dead+d
 		if err != nil {
 			return delivered, dead, err
@@ -127,10 +134,22 @@ func (db *DB) deliverBatch(ctx context.Context, w LineWriter, batchSize int) (de
 	return delivered, dead, nil
 }
 
+// send performs one run: writes, or deletes where w can delete.
+func send(ctx context.Context, w LineWriter, q queued) error {
+	if q.op != opDelete {
+		return w.WriteLines(ctx, q.bucket, q.lines)
+	}
+	d, ok := w.(PointDeleter)
+	if !ok {
+		return errors.New("outbox: this InfluxDB client cannot delete points")
+	}
+	return d.DeletePoints(ctx, q.bucket, q.lines)
+}
+
 // deliver writes q; when InfluxDB refuses it for what is in it, each half
 // is tried in order, down to the single points to set aside.
 func (db *DB) deliver(ctx context.Context, w LineWriter, q queued) (delivered, dead int, err error) {
-	err = w.WriteLines(ctx, q.bucket, q.lines)
+	err = send(ctx, w, q)
 	var refused *RefusedError
 	switch {
 	case err == nil:
@@ -148,8 +167,8 @@ func (db *DB) deliver(ctx context.Context, w LineWriter, q queued) (delivered, d
 	}
 	half := len(q.ids) / 2
 	for _, part := range []queued{
-		{q.bucket, q.ids[:half], q.lines[:half], q.added[:half]},
-		{q.bucket, q.ids[half:], q.lines[half:], q.added[half:]},
+		{q.bucket, q.op, q.ids[:half], q.lines[:half], q.added[:half]},
+		{q.bucket, q.op, q.ids[half:], q.lines[half:], q.added[half:]},
 	} {
 		n, d, err := db.deliver(ctx, w, part)
 		delivered, dead = delivered+n, dead+d
@@ -163,8 +182,8 @@ func (db *DB) deliver(ctx context.Context, w LineWriter, q queued) (delivered, d
 // setAside moves one refused point from the outbox to outbox_dead.
 func (db *DB) setAside(ctx context.Context, q queued, reason string) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox_dead (bucket, line, reason, created_at, dead_at) VALUES (?, ?, ?, ?, ?)`,
-			q.bucket, q.lines[0], reason, q.added[0], db.Now().Unix()); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox_dead (bucket, op, line, reason, created_at, dead_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			q.bucket, q.op, q.lines[0], reason, q.added[0], db.Now().Unix()); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE id = ?`, q.ids[0])

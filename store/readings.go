@@ -110,7 +110,7 @@ func writeBatch(ctx context.Context, tx *sql.Tx, b Batch, rs []Reading, now int6
 	if res.BatchID, err = r.LastInsertId(); err != nil {
 		return res, err
 	}
-	sel, err := tx.PrepareContext(ctx, `SELECT value FROM readings WHERE meter = ? AND ts = ?`)
+	sel, err := tx.PrepareContext(ctx, `SELECT value, source, batch_id FROM readings WHERE meter = ? AND ts = ?`)
 	if err != nil {
 		return res, err
 	}
@@ -121,6 +121,11 @@ func writeBatch(ctx context.Context, tx *sql.Tx, b Batch, rs []Reading, now int6
 		return res, err
 	}
 	defer upsert.Close()
+	change, err := tx.PrepareContext(ctx, `INSERT INTO import_changes (batch_id, meter, ts, old_value, old_source, old_batch) VALUES (?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return res, err
+	}
+	defer change.Close()
 	var out *sql.Stmt
 	if b.Outbox {
 		if out, err = tx.PrepareContext(ctx, `INSERT INTO outbox (bucket, line, created_at) VALUES ('raw', ?, ?)`); err != nil {
@@ -138,17 +143,23 @@ func writeBatch(ctx context.Context, tx *sql.Tx, b Batch, rs []Reading, now int6
 			res.Duplicates++ // a later row sets this instant
 			continue
 		}
-		var old float64
-		switch err := sel.QueryRowContext(ctx, b.Meter, ts).Scan(&old); {
+		var old sql.NullFloat64
+		var oldSource sql.NullString
+		var oldBatch sql.NullInt64
+		switch err := sel.QueryRowContext(ctx, b.Meter, ts).Scan(&old, &oldSource, &oldBatch); {
 		case errors.Is(err, sql.ErrNoRows):
 			res.Written++
 		case err != nil:
 			return res, err
-		case old == rd.Value:
+		case old.Float64 == rd.Value:
 			res.Duplicates++
 			continue
 		default:
 			res.Updated++
+		}
+		// What it replaces, so that the import can be undone.
+		if _, err := change.ExecContext(ctx, res.BatchID, b.Meter, ts, old, oldSource, oldBatch); err != nil {
+			return res, err
 		}
 		src := rd.Source
 		if src == "" {

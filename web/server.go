@@ -68,6 +68,13 @@ type JobRunner interface {
 	Runs(ctx context.Context, job string, limit int) ([]api.Run, error)
 }
 
+// Undoer lists imports, undoes them and deletes single readings.
+type Undoer interface {
+	Imports(ctx context.Context, meter string, limit int) ([]api.ImportInfo, error)
+	Undo(ctx context.Context, id int64, dryRun bool) (api.UndoReply, error)
+	DeleteReading(ctx context.Context, meter string, at time.Time) (api.DeleteReply, error)
+}
+
 // StatusSource gathers what the status page shows.
 type StatusSource interface {
 	Status(ctx context.Context) (api.StatusInfo, error)
@@ -81,6 +88,7 @@ type Deps struct {
 	Analysis Analyzer
 	Jobs     JobRunner
 	Notes    Notes
+	Undo     Undoer
 	Status   StatusSource
 	// Location is the configured time zone: dates and times without an
 	// offset in requests are local there.
@@ -169,6 +177,11 @@ func (s *Server) Handler() http.Handler {
 		auth("GET /api/v1/annotations", s.handleAnnotations)
 		auth("POST /api/v1/annotations", s.handleAddAnnotation)
 		auth("DELETE /api/v1/annotations/{id}", s.handleDeleteAnnotation)
+	}
+	if s.d.Undo != nil {
+		auth("GET /api/v1/imports", s.handleImports)
+		auth("POST /api/v1/imports/{id}/undo", s.handleUndo)
+		auth("DELETE /api/v1/meters/{id}/readings", s.handleDeleteReading)
 	}
 	if s.d.Status != nil {
 		auth("GET /status", s.handleStatus)
