@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/app"
+	"github.com/meterd/meterd/ingest"
 )
 
 // importFiles imports readings from files, as the upload does; without
@@ -16,6 +18,13 @@ func (c *cli) importFiles(args []string) error {
 	meter := fs.String("meter", "", "meter id (not needed for a meterd export, which names its meters)")
 	dryRun := fs.Bool("dry-run", false, "check the files and report, write nothing")
 	strict := fs.Bool("strict", false, "refuse a file with any rejected row")
+	confirm := fs.Bool("confirm", false, "import readings held back as implausible (a large jump), once checked")
+	var choice ingest.Choice
+	fs.StringVar(&choice.Sheet, "sheet", "", "the workbook sheet to read (default: the first with a recognised header)")
+	fs.IntVar(&choice.HeaderRow, "header-row", 0, "for a header meterd does not recognise: its row (from 1)")
+	fs.IntVar(&choice.Date, "date-column", 0, "with --header-row: the date column (from 1)")
+	fs.IntVar(&choice.Time, "time-column", 0, "with --header-row: the time column (from 1; none if left out)")
+	fs.IntVar(&choice.Value, "value-column", 0, "with --header-row: the value column (from 1)")
 	format := fs.String("format", "text", "text or json")
 	if err := fs.Parse(args); err != nil {
 		return usageError{fmt.Sprintf("import: %v", err)}
@@ -33,7 +42,8 @@ func (c *cli) importFiles(args []string) error {
 	defer a.Close()
 	failed := 0
 	for _, path := range fs.Args() {
-		if err := c.importFile(a, path, *meter, *dryRun, *strict, *format); err != nil {
+		opts := api.ImportOptions{DryRun: *dryRun, Strict: *strict, Confirm: *confirm, Choice: choice}
+		if err := c.importFile(a, path, *meter, opts, *format); err != nil {
 			failed++
 			fmt.Fprintf(c.stderr, "meterd: %s: %v\n", path, err)
 		}
@@ -44,7 +54,7 @@ func (c *cli) importFiles(args []string) error {
 	return nil
 }
 
-func (c *cli) importFile(a *app.App, path, meter string, dryRun, strict bool, format string) error {
+func (c *cli) importFile(a *app.App, path, meter string, opts api.ImportOptions, format string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -54,7 +64,7 @@ func (c *cli) importFile(a *app.App, path, meter string, dryRun, strict bool, fo
 	if err != nil {
 		return err
 	}
-	sums, err := a.ImportFile(context.Background(), meter, path, f, st.Size(), dryRun, strict)
+	sums, err := a.ImportFile(context.Background(), meter, path, f, st.Size(), opts)
 	for _, s := range sums {
 		if format == "json" {
 			b, _ := json.Marshal(s)

@@ -176,6 +176,7 @@ type ReadingsRequest struct {
 	Rejected []ingest.Rejection
 	DryRun   bool
 	Strict   bool
+	Confirm  bool
 }
 
 // ImportInfo is one recorded import in GET /api/v1/imports.
@@ -205,4 +206,13 @@ type DeleteReply struct {
 	Meter    string     `json:"meter"`
 	Deleted  ReadingOut `json:"deleted"`
 	ImportID int64      `json:"import_id"`
+}
+
+// ImportOptions say how a file is imported: DryRun writes nothing, Strict
+// refuses the file for one rejected row, Confirm takes implausible readings
+// the person confirmed, Choice says where the readings are when the header
+// is not recognised.
+type ImportOptions struct {
+	DryRun, Strict, Confirm bool
+	Choice                  ingest.Choice
 }

@@ -92,7 +92,7 @@ func (b Service) AddReadings(ctx context.Context, meter string, req api.Readings
 	defer release()
 	sum, err := b.a.Import(ctx, ImportRequest{
 		Meter: meter, Source: req.Source, Readings: req.Readings, Rejected: req.Rejected,
-		DryRun: req.DryRun, Strict: req.Strict,
+		DryRun: req.DryRun, Strict: req.Strict, Confirm: req.Confirm,
 	})
 	sum.Clip(ingest.MaxListed)
 	return sum, err
@@ -129,13 +129,13 @@ func (b Service) Runs(ctx context.Context, job string, limit int) ([]api.Run, er
 
 // ImportFile imports an uploaded file for one meter, one import at a time;
 // the reply lists at most ingest.MaxListed readings and rejections.
-func (b Service) ImportFile(ctx context.Context, meter, name string, f ingest.FileSource, size int64, dryRun, strict bool) (ingest.Summary, error) {
+func (b Service) ImportFile(ctx context.Context, meter, name string, f ingest.FileSource, size int64, opts api.ImportOptions) (ingest.Summary, error) {
 	release, err := b.a.admitImport(ctx)
 	if err != nil {
 		return ingest.Summary{}, err
 	}
 	defer release()
-	sums, err := b.a.ImportFile(ctx, meter, name, f, size, dryRun, strict)
+	sums, err := b.a.ImportFile(ctx, meter, name, f, size, opts)
 	if err != nil {
 		return ingest.Summary{}, err
 	}

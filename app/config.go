@@ -143,9 +143,12 @@ type MeterConfig struct {
 	HomeAssistant   *HomeAssistantConfig `koanf:"homeassistant"`
 	Influx          *InfluxSourceConfig  `koanf:"influx"`
 	Anomaly         *AnomalyConfig       `koanf:"anomaly"`
-	Periods         []PeriodConfig       `koanf:"periods"`
-	Base            string               `koanf:"base"`
-	Subtract        []string             `koanf:"subtract"`
+	// MaxPerDay is the most a cumulative meter plausibly counts in a day;
+	// a reading implying more is held back until confirmed.
+	MaxPerDay float64        `koanf:"max_per_day"`
+	Periods   []PeriodConfig `koanf:"periods"`
+	Base      string         `koanf:"base"`
+	Subtract  []string       `koanf:"subtract"`
 }
 
 // HomeAssistantConfig maps a Home Assistant entity to a meter.
@@ -199,6 +202,7 @@ type Meter struct {
 	InfluxSource   InfluxSourceConfig
 	Anomaly        AnomalySettings
 	ConfigPosition int
+	MaxPerDay      float64 // 0: judged by the meter's usual rate only
 }
 
 // AnomalySettings are the effective anomaly rule settings of a meter.

@@ -29,7 +29,10 @@ func (c *Config) validateMeters(raw []MeterConfig, p *problems) {
 		if rm.ID != "" {
 			key = fmt.Sprintf("meters[%d] (%s)", i, rm.ID)
 		}
-		m := Meter{ConfigPosition: i, Description: rm.Description}
+		m := Meter{ConfigPosition: i, Description: rm.Description, MaxPerDay: rm.MaxPerDay}
+		if rm.MaxPerDay < 0 {
+			p.addf(key+".max_per_day", "must be a positive amount per day (or left out)")
+		}
 		m.ID = rm.ID
 		switch {
 		case rm.ID == "":

@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,8 +27,12 @@ type ImportRequest struct {
 	Rejected []ingest.Rejection
 	DryRun   bool
 	Strict   bool
-	// Columns are the header texts a file's readings came from.
+	// Columns are the header texts a file's readings came from, Sheet the
+	// workbook sheet.
 	Columns []string
+	Sheet   string
+	// Confirm takes readings whose implied consumption is implausible.
+	Confirm bool
 }
 
 // Import stores a batch in one transaction and returns the import summary
@@ -96,6 +102,10 @@ func (a *App) prepareImport(ctx context.Context, req ImportRequest) (prepared, e
 		return prepared{}, err
 	}
 	req.Readings, req.Rejected = a.domain().Filter(req.Readings, req.Rejected)
+	var implausible []ingest.Warning
+	if req.Readings, req.Rejected, implausible, err = a.plausible(ctx, m, req.Readings, req.Rejected, req.Confirm); err != nil {
+		return prepared{}, err
+	}
 	if req.Strict && len(req.Rejected) > 0 {
 		var lines []string
 		for i, r := range req.Rejected {
@@ -107,7 +117,7 @@ func (a *App) prepareImport(ctx context.Context, req ImportRequest) (prepared, e
 		}
 		return prepared{}, fault.Errorf(fault.Invalid, "strict import refused, nothing was written: %d rejected rows (%s)", len(req.Rejected), strings.Join(lines, "; "))
 	}
-	p := prepared{m: m, sum: ingest.Summary{Meter: m.ID, File: req.FileName, DryRun: req.DryRun, Parsed: len(req.Readings), Rejected: req.Rejected, Columns: req.Columns}}
+	p := prepared{m: m, sum: ingest.Summary{Meter: m.ID, File: req.FileName, DryRun: req.DryRun, Parsed: len(req.Readings), Rejected: req.Rejected, Columns: req.Columns, Sheet: req.Sheet}}
 	srs := make([]store.Reading, len(req.Readings))
 	for i, r := range req.Readings {
 		srs[i] = store.Reading{Meter: m.ID, Time: r.Time, Value: r.Value, Source: req.Source}
@@ -116,6 +126,8 @@ func (a *App) prepareImport(ctx context.Context, req ImportRequest) (prepared, e
 	if p.sum.Warnings, p.excluded, p.judged, err = a.importWarnings(ctx, m, req.Readings); err != nil {
 		return prepared{}, err
 	}
+	p.sum.Warnings = append(p.sum.Warnings, implausible...)
+	sort.SliceStable(p.sum.Warnings, func(i, j int) bool { return p.sum.Warnings[i].Row < p.sum.Warnings[j].Row })
 	p.batch = store.BatchReadings{Batch: store.Batch{
 		Meter: m.ID, Unit: string(m.Unit), Source: req.Source, FileName: req.FileName, SHA256: req.SHA256,
 		DryRun: req.DryRun, Outbox: a.cfg.Influx.Enabled(), Rejected: len(req.Rejected), Warnings: len(p.sum.Warnings),
@@ -265,13 +277,24 @@ func (a *App) exclusionText(e analysis.Exclusion, m Meter) string {
 // column (a meterd export) is split by meter when meterID is empty; rows of
 // other meters are rejected when meterID is given. A file-level problem
 // returns an error and writes nothing.
-func (a *App) ImportFile(ctx context.Context, meterID, name string, f ingest.FileSource, size int64, dryRun, strict bool) ([]ingest.Summary, error) {
+func (a *App) ImportFile(ctx context.Context, meterID, name string, f ingest.FileSource, size int64, opts api.ImportOptions) ([]ingest.Summary, error) {
 	if meterID != "" {
 		if _, err := a.physicalMeter(meterID); err != nil {
 			return nil, err
 		}
 	}
-	pf, err := ingest.ParseFile(name, f, size, a.cfg.Location, 0)
+	pf, err := ingest.ParseFile(name, f, size, a.cfg.Location, ingest.Options{Choice: opts.Choice})
+	var nh *ingest.NoHeaderError
+	remembered := false
+	if errors.As(err, &nh) && meterID != "" && !opts.Choice.Manual() {
+		// The last choice for this meter, if this file has the same shape.
+		if choice, ok := a.rememberedChoice(ctx, meterID, nh); ok {
+			if _, serr := f.Seek(0, io.SeekStart); serr == nil {
+				opts.Choice, remembered = choice, true
+				pf, err = ingest.ParseFile(name, f, size, a.cfg.Location, ingest.Options{Choice: choice})
+			}
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +306,8 @@ func (a *App) ImportFile(ctx context.Context, meterID, name string, f ingest.Fil
 	group := func(id string) *ImportRequest {
 		g, ok := groups[id]
 		if !ok {
-			g = &ImportRequest{Meter: id, Source: pf.Source(), FileName: pf.Name, SHA256: pf.SHA256, DryRun: dryRun, Strict: strict, Columns: pf.Columns}
+			g = &ImportRequest{Meter: id, Source: pf.Source(), FileName: pf.Name, SHA256: pf.SHA256, DryRun: opts.DryRun, Strict: opts.Strict,
+				Confirm: opts.Confirm, Columns: pf.Columns, Sheet: pf.Sheet}
 			groups[id] = g
 			order = append(order, id)
 		}
@@ -344,5 +368,9 @@ func (a *App) ImportFile(ctx context.Context, meterID, name string, f ingest.Fil
 	}
 	// One file, one transaction: a file with several meters is written
 	// whole or not at all.
-	return a.importAll(ctx, reqs)
+	sums, err := a.importAll(ctx, reqs)
+	if err == nil && opts.Choice.Manual() && !opts.DryRun && meterID != "" && !remembered {
+		a.rememberChoice(ctx, meterID, name, f, size, opts.Choice)
+	}
+	return sums, err
 }

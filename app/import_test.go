@@ -15,6 +15,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/ingest"
 )
 
@@ -213,7 +214,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 	os.WriteFile(p, csv, 0o600)
 	f, _ := os.Open(p)
 	defer f.Close()
-	sums, err := fresh.ImportFile(context.Background(), "", p, f, int64(len(csv)), false, false)
+	sums, err := fresh.ImportFile(context.Background(), "", p, f, int64(len(csv)), api.ImportOptions{})
 	if err != nil || len(sums) != 2 {
 		t.Fatalf("import of the export: %v %+v", err, sums)
 	}
@@ -337,7 +338,7 @@ func TestMultiMeterFileIsAllOrNothing(t *testing.T) {
 	os.WriteFile(p, []byte(csv), 0o600)
 	f, _ := os.Open(p)
 	defer f.Close()
-	_, err := ta.ImportFile(context.Background(), "", p, f, int64(len(csv)), false, true)
+	_, err := ta.ImportFile(context.Background(), "", p, f, int64(len(csv)), api.ImportOptions{Strict: true})
 	if err == nil || !strings.Contains(err.Error(), "nothing was written") {
 		t.Fatalf("strict import of a file with a bad row: %v", err)
 	}
@@ -374,5 +375,79 @@ func TestHeadersAsRealExportsWriteThem(t *testing.T) {
 	code, _, raw := ta.upload(t, "strom", "h.csv", []byte("Datum;Zählerstand (m³)\n01.01.2025;12\n"), nil)
 	if code != 400 || !strings.Contains(raw, "counts m³, but meter strom counts kWh") {
 		t.Errorf("m³ for a kWh meter: %d %s; want 400 naming both units", code, raw)
+	}
+}
+
+// TestChooseColumnsOnceForAMeter: a file of an unknown shape is refused
+// with its rows to choose from; imported with a choice, the choice is
+// remembered, and the next file of the same shape for that meter is read
+// without one.
+func TestChooseColumnsOnceForAMeter(t *testing.T) {
+	ta := startApp(t, importConfig)
+	jan := []byte("Tag;Menge\n01.01.2025;100\n01.02.2025;131\n")
+	code, _, raw := ta.upload(t, "wasser", "jan.csv", jan, nil)
+	var refused struct {
+		Code   string
+		Sheets []ingest.SheetPreview
+	}
+	json.Unmarshal([]byte(raw), &refused)
+	if code != 400 || refused.Code != "no_header" || len(refused.Sheets) != 1 || refused.Sheets[0].Rows[0][1] != "Menge" {
+		t.Fatalf("unknown shape: %d %s", code, raw)
+	}
+	choice := map[string]string{"header_row": "1", "date_column": "1", "value_column": "2"}
+	if code, sum, raw := ta.upload(t, "wasser", "jan.csv", jan, choice); code != 200 || sum.Written != 2 {
+		t.Fatalf("with the choice: %d %s", code, raw)
+	}
+	// Next month's file, same shape, no choice.
+	if code, sum, raw := ta.upload(t, "wasser", "feb.csv", []byte("Tag;Menge\n01.03.2025;160\n"), nil); code != 200 || sum.Written != 1 {
+		t.Errorf("the same shape again: %d %s", code, raw)
+	}
+	// Another shape is asked about again.
+	if code, _, _ := ta.upload(t, "wasser", "x.csv", []byte("Wann;Wieviel\n01.04.2025;190\n"), nil); code != 400 {
+		t.Errorf("another shape: %d", code)
+	}
+}
+
+// TestImplausibleReadingIsHeldUntilConfirmed: a flat read daily at 12 kWh
+// a day; the newest reading typed 31,234.5 for 13,234.5 means 18,012 kWh a
+// day. It is held back in the preview, naming the rate; confirmed, it is
+// stored and the next anomaly check reports the day as a spike.
+func TestImplausibleReadingIsHeldUntilConfirmed(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	now := time.Date(2025, 3, 3, 10, 0, 0, 0, loc)
+	ta := startAppAt(t, func() time.Time { return now }, importConfig)
+	var rs []apiReading
+	v := 12000.0
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, loc)
+	for d := 0; d < 60; d++ {
+		rs = append(rs, apiReading{start.AddDate(0, 0, d).Format("2006-01-02T15:04"), v})
+		v += 12
+	}
+	if code, body := ta.do(t, http.MethodPost, "/api/v1/meters/strom/readings", rs); code != 200 {
+		t.Fatal(code, string(body))
+	}
+	last := v - 12 // 1 March
+	typo := []apiReading{{"2025-03-02T00:00", last + 12 + 18000}}
+	code, body := ta.do(t, http.MethodPost, "/api/v1/meters/strom/readings?dry_run=true", typo)
+	var sum ingest.Summary
+	json.Unmarshal(body, &sum)
+	if code != 200 || sum.Written != 0 || len(sum.Rejected) != 1 || !strings.Contains(sum.Rejected[0].Error, "means 18012.000 kWh a day") ||
+		!strings.Contains(sum.Rejected[0].Error, "the usual is 12.000 a day") || !strings.Contains(sum.Rejected[0].Error, "confirm=true") {
+		t.Fatalf("preview of the typo: %d %s", code, body)
+	}
+	code, body = ta.do(t, http.MethodPost, "/api/v1/meters/strom/readings?strict=true", typo)
+	if code != 400 {
+		t.Errorf("strict: %d %s; want the file refused", code, body)
+	}
+	code, body = ta.do(t, http.MethodPost, "/api/v1/meters/strom/readings?confirm=true", typo)
+	json.Unmarshal(body, &sum)
+	if code != 200 || sum.Written != 1 || len(sum.Warnings) != 1 || !strings.Contains(sum.Warnings[0].Warning, "imported as confirmed") {
+		t.Fatalf("confirmed: %d %s", code, body)
+	}
+	now = time.Date(2025, 3, 3, 11, 15, 0, 0, loc)
+	ta.AnomalyCheck(context.Background())
+	_, body = ta.do(t, http.MethodGet, "/api/v1/anomalies?meter=strom&status=open", nil)
+	if !strings.Contains(string(body), `"rule":"spike"`) || !strings.Contains(string(body), `"from":"2025-03-01T00:00:00+01:00"`) {
+		t.Errorf("no spike for 1 March: %s", body)
 	}
 }

@@ -83,7 +83,7 @@ func BenchmarkParseGridXLSX100k(b *testing.B) {
 		f, _ := os.Open(p)
 		var pf *ParsedFile
 		var err error
-		peak = max(peak, peakHeap(func() { pf, err = ParseFile(p, f, st.Size(), berlin, 0) }))
+		peak = max(peak, peakHeap(func() { pf, err = ParseFile(p, f, st.Size(), berlin, Options{}) }))
 		f.Close()
 		if err != nil || len(pf.Readings) != 100_000 {
 			b.Fatalf("%v, %d readings", err, len(pf.Readings))

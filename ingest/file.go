@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -30,6 +31,9 @@ type ParsedFile struct {
 	Name   string
 	Format string
 	SHA256 string
+	// Sheet is the workbook sheet the readings were on ("" for CSV and
+	// legacy .xls, which are read from their first sheet).
+	Sheet string
 	*Table
 }
 
@@ -63,10 +67,69 @@ func DetectFormat(name string, head []byte) (string, error) {
 	return FormatCSV, nil
 }
 
+// Options steer ParseFile: MaxRows bounds the data rows (0: the default),
+// Choice says where the readings are when the header is not recognised.
+type Options struct {
+	MaxRows int
+	Choice  Choice
+}
+
+// SheetPreview is the start of a sheet as a person sees it, for choosing
+// the header row and columns: the texts of its first rows.
+type SheetPreview struct {
+	Name string     `json:"name"`
+	Rows [][]string `json:"rows"`
+}
+
+// NoHeaderError is a file without a recognised header row, with the first
+// rows of each sheet to choose from.
+type NoHeaderError struct {
+	err    error
+	Sheets []SheetPreview
+}
+
+func (e *NoHeaderError) Error() string { return e.err.Error() }
+func (e *NoHeaderError) Unwrap() error { return e.err }
+
+// previewRows is how many rows a preview shows.
+const previewRows = 12
+
+// preview reads the first rows of a source as text.
+func preview(name string, src rowSource) SheetPreview {
+	p := SheetPreview{Name: name, Rows: [][]string{}}
+	for len(p.Rows) < previewRows {
+		row, cells, ok, err := src.next()
+		if err != nil || !ok {
+			break
+		}
+		for len(p.Rows) < row-1 && len(p.Rows) < previewRows {
+			p.Rows = append(p.Rows, []string{}) // an empty row the source skipped
+		}
+		texts := make([]string, len(cells))
+		for i, c := range cells {
+			if c.isNum {
+				texts[i] = formatNum(c.num)
+			} else {
+				texts[i] = clip(c.text)
+			}
+		}
+		if len(p.Rows) < previewRows {
+			p.Rows = append(p.Rows, texts)
+		}
+	}
+	return p
+}
+
 // ParseFile reads a .xlsx, .xls or .csv file of readings. Local times are in
 // loc. Errors about the file as a whole are Invalid faults; nothing of such a
-// file may be imported.
-func ParseFile(name string, f FileSource, size int64, loc *time.Location, maxRows int) (*ParsedFile, error) {
+// file may be imported. A workbook's readings are on the first sheet with a
+// recognised header (a cover sheet before it is passed over), or on the
+// sheet chosen; a file without a recognised header is a *NoHeaderError
+// with the first rows of its sheets.
+func ParseFile(name string, f FileSource, size int64, loc *time.Location, o Options) (*ParsedFile, error) {
+	if err := o.Choice.check(); err != nil {
+		return nil, err
+	}
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
 		return nil, err
@@ -91,34 +154,127 @@ func ParseFile(name string, f FileSource, size int64, loc *time.Location, maxRow
 	}
 	p := &ParsedFile{Name: filepath.Base(name), Format: format, SHA256: hex.EncodeToString(h.Sum(nil))}
 	err = guard(format+" file", func() error {
-		var src rowSource
+		var sheets []string
+		var open func(sheet string) (rowSource, func(), error)
 		switch format {
 		case FormatXLSX:
-			xs, closeFn, err := openXLSX(f, size)
+			wb, err := openWorkbook(f, size)
 			if err != nil {
 				return err
 			}
-			defer closeFn()
-			src = xs
+			defer wb.Close()
+			sheets, open = wb.sheets, wb.source
 		case FormatXLS:
 			xs, err := newXLSSource(f, size)
 			if err != nil {
 				return err
 			}
-			src = xs
+			sheets = []string{""}
+			open = func(string) (rowSource, func(), error) { xs.i = 0; return xs, func() {}, nil }
 		default:
-			cs, err := newCSVSource(f)
+			sheets = []string{""}
+			open = func(string) (rowSource, func(), error) {
+				if _, err := f.Seek(0, io.SeekStart); err != nil {
+					return nil, nil, err
+				}
+				cs, err := newCSVSource(f)
+				return cs, func() {}, err
+			}
+		}
+		candidates := sheets
+		if o.Choice.Sheet != "" {
+			if !slices.Contains(sheets, o.Choice.Sheet) {
+				return inputErrorf("the workbook has no sheet %s (it has %s)", Quoted(o.Choice.Sheet), strings.Join(quotedAll(sheets), ", "))
+			}
+			candidates = []string{o.Choice.Sheet}
+		}
+		var firstErr error
+		for _, sheet := range candidates {
+			src, done, err := open(sheet)
 			if err != nil {
 				return err
 			}
-			src = cs
+			t, err := readTable(src, loc, o.MaxRows, o.Choice)
+			done()
+			if errors.Is(err, errNoHeader) {
+				if firstErr == nil {
+					firstErr = err
+				}
+				continue
+			}
+			p.Table, p.Sheet = t, sheet
+			return err
 		}
-		t, err := readTable(src, loc, maxRows)
-		p.Table = t
-		return err
+		// No sheet has a header: show their starts to choose from.
+		nh := &NoHeaderError{err: firstErr}
+		for _, sheet := range sheets {
+			if src, done, err := open(sheet); err == nil {
+				nh.Sheets = append(nh.Sheets, preview(sheet, src))
+				done()
+			}
+		}
+		return nh
 	})
 	if err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+func quotedAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = Quoted(s)
+	}
+	return out
+}
+
+// Preview reads the first rows of every sheet of a file (of a CSV file:
+// its one "sheet" named ""), for choosing where its readings are; ok is
+// false for a file that cannot be read.
+func Preview(name string, f FileSource, size int64) (sheets []SheetPreview, ok bool) {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, false
+	}
+	head := make([]byte, 8)
+	n, _ := io.ReadFull(f, head)
+	format, err := DetectFormat(name, head[:n])
+	if err != nil {
+		return nil, false
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, false
+	}
+	err = guard(format+" file", func() error {
+		switch format {
+		case FormatXLSX:
+			wb, err := openWorkbook(f, size)
+			if err != nil {
+				return err
+			}
+			defer wb.Close()
+			for _, s := range wb.sheets {
+				src, done, err := wb.source(s)
+				if err != nil {
+					return err
+				}
+				sheets = append(sheets, preview(s, src))
+				done()
+			}
+		case FormatXLS:
+			xs, err := newXLSSource(f, size)
+			if err != nil {
+				return err
+			}
+			sheets = []SheetPreview{preview("", xs)}
+		default:
+			cs, err := newCSVSource(f)
+			if err != nil {
+				return err
+			}
+			sheets = []SheetPreview{preview("", cs)}
+		}
+		return nil
+	})
+	return sheets, err == nil
 }

@@ -3,6 +3,7 @@ package ingest
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,7 +83,7 @@ func parse(t *testing.T, path string) (*ParsedFile, error) {
 	}
 	defer f.Close()
 	st, _ := f.Stat()
-	return ParseFile(path, f, st.Size(), berlin, 0)
+	return ParseFile(path, f, st.Size(), berlin, Options{})
 }
 
 func writeFile(t *testing.T, name string, body []byte) string {
@@ -288,7 +289,7 @@ func TestTooManyRows(t *testing.T) {
 	}
 	f, _ := os.Open(writeFile(t, "big.csv", []byte(b.String())))
 	defer f.Close()
-	_, err := ParseFile("big.csv", f, int64(b.Len()), berlin, 10)
+	_, err := ParseFile("big.csv", f, int64(b.Len()), berlin, Options{MaxRows: 10})
 	if err == nil || !strings.Contains(err.Error(), "more than 10 data rows") {
 		t.Fatalf("err %v", err)
 	}
@@ -370,17 +371,21 @@ func TestScannerAgreesWithExcelize(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		xs, err := newXLSXSource(bytes.NewReader(data))
+		wb, err := openWorkbook(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		sc, ok := newSheetScanner(xs.f, xs.is1904)
+		sc, ok := newSheetScanner(wb.f, 0, wb.is1904)
 		if !ok {
 			t.Fatalf("%s: the scanner found no sheet", p)
 		}
-		fast, err1 := readTable(sc, berlin, 0)
-		slow, err2 := readTable(xs, berlin, 0)
-		xs.Close()
+		xs, err := wb.rows(wb.sheets[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		fast, err1 := readTable(sc, berlin, 0, Choice{})
+		slow, err2 := readTable(xs, berlin, 0, Choice{})
+		wb.Close()
 		if err1 != nil || err2 != nil {
 			t.Fatalf("%v / %v", err1, err2)
 		}
@@ -446,7 +451,7 @@ func TestHostileFiles(t *testing.T) {
 	fh, _ := os.Open(p)
 	defer fh.Close()
 	st, _ := fh.Stat()
-	if _, err := ParseFile(p, fh, st.Size(), berlin, 1000); err == nil || !strings.Contains(err.Error(), "more than 1000 data rows") {
+	if _, err := ParseFile(p, fh, st.Size(), berlin, Options{MaxRows: 1000}); err == nil || !strings.Contains(err.Error(), "more than 1000 data rows") {
 		t.Errorf("too many rows: %v", err)
 	}
 }
@@ -487,5 +492,61 @@ func TestUnrecognisedFileSaysWhatItSaw(t *testing.T) {
 	_, err := parse(t, writeFile(t, "x.csv", []byte("Tag;Menge\n01.01.2025;1\n")))
 	if err == nil || !strings.Contains(err.Error(), `its first row reads "Tag" | "Menge"`) {
 		t.Errorf("%v", err)
+	}
+}
+
+// TestCoverSheetIsPassedOver: the readings are on the second sheet, behind
+// a cover sheet; the summary names it. A chosen sheet is read instead.
+func TestCoverSheetIsPassedOver(t *testing.T) {
+	f := excelize.NewFile()
+	f.SetSheetName("Sheet1", "Deckblatt")
+	f.SetSheetRow("Deckblatt", "A1", &[]any{"Zählerstände Haus 2025"})
+	f.SetSheetRow("Deckblatt", "A2", &[]any{"Erstellt von der Hausverwaltung"})
+	f.NewSheet("Werte")
+	f.SetSheetRow("Werte", "A1", &[]any{"Datum", "Zählerstand (kWh)"})
+	f.SetSheetRow("Werte", "A2", &[]any{"01.01.2025", 100.0})
+	f.SetSheetRow("Werte", "A3", &[]any{"01.02.2025", 150.0})
+	p := filepath.Join(t.TempDir(), "haus.xlsx")
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	pf, err := parse(t, p)
+	if err != nil || pf.Sheet != "Werte" || len(pf.Readings) != 2 || pf.Unit != "kWh" {
+		t.Fatalf("%+v %v; want 2 readings from sheet Werte", pf, err)
+	}
+	fh, _ := os.Open(p)
+	defer fh.Close()
+	st, _ := fh.Stat()
+	_, err = ParseFile(p, fh, st.Size(), berlin, Options{Choice: Choice{Sheet: "Deckblatt"}})
+	var nh *NoHeaderError
+	if !errors.As(err, &nh) || len(nh.Sheets) != 2 || nh.Sheets[0].Name != "Deckblatt" || nh.Sheets[0].Rows[0][0] != "Zählerstände Haus 2025" {
+		t.Errorf("the cover sheet chosen: %v %+v", err, nh)
+	}
+}
+
+// TestChosenColumns: a file meterd cannot read by its header is refused
+// with its first rows; with the header row and columns chosen it is read.
+func TestChosenColumns(t *testing.T) {
+	p := writeFile(t, "x.csv", []byte("Ablesung Wohnung 3\nTag;Uhr;Menge in m3;Bemerkung\n01.01.2025;08:00;12,5;\n01.02.2025;08:00;14,25;neu\n"))
+	_, err := parse(t, p)
+	var nh *NoHeaderError
+	if !errors.As(err, &nh) || len(nh.Sheets) != 1 || len(nh.Sheets[0].Rows) != 4 || nh.Sheets[0].Rows[1][2] != "Menge in m3" {
+		t.Fatalf("%v %+v", err, nh)
+	}
+	fh, _ := os.Open(p)
+	defer fh.Close()
+	st, _ := fh.Stat()
+	pf, err := ParseFile(p, fh, st.Size(), berlin, Options{Choice: Choice{HeaderRow: 2, Date: 1, Time: 2, Value: 3}})
+	if err != nil || len(pf.Readings) != 2 || pf.Readings[1].Value != 14.25 || pf.Unit != "m³" || strings.Join(pf.Columns, "|") != "Tag|Uhr|Menge in m3" {
+		t.Fatalf("%+v %v", pf, err)
+	}
+	if got := pf.Readings[0].Time.In(berlin).Format(time.RFC3339); got != "2025-01-01T08:00:00+01:00" {
+		t.Errorf("first reading at %s", got)
+	}
+	for _, bad := range []Choice{{HeaderRow: 2, Date: 1, Value: 1}, {HeaderRow: 2, Date: 0, Value: 3}, {HeaderRow: 21, Date: 1, Value: 3}} {
+		fh.Seek(0, 0)
+		if _, err := ParseFile(p, fh, st.Size(), berlin, Options{Choice: bad}); err == nil {
+			t.Errorf("%+v accepted", bad)
+		}
 	}
 }

@@ -41,7 +41,7 @@ func checkParsed(t *testing.T, p *ParsedFile, err error) {
 
 func fuzzFile(t *testing.T, name string, data []byte) {
 	r := bytes.NewReader(data)
-	p, err := ParseFile(name, r, int64(len(data)), berlin, 1000)
+	p, err := ParseFile(name, r, int64(len(data)), berlin, Options{MaxRows: 1000})
 	checkParsed(t, p, err)
 }
 
@@ -147,7 +147,7 @@ func TestXLSXSurvivesCorruption(t *testing.T) {
 		)
 		go func() {
 			defer close(done)
-			pf, perr = ParseFile("f.xlsx", bytes.NewReader(d), int64(len(d)), berlin, 1000)
+			pf, perr = ParseFile("f.xlsx", bytes.NewReader(d), int64(len(d)), berlin, Options{MaxRows: 1000})
 		}()
 		select {
 		case <-done:

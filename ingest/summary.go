@@ -45,8 +45,13 @@ type Summary struct {
 	Rejected   []Rejection      `json:"rejected"`
 	Warnings   []Warning        `json:"warnings"`
 	Readings   []SummaryReading `json:"readings"`
-	// Columns are the header texts of the file's columns that were read.
+	// Columns are the header texts of the file's columns that were read,
+	// Sheet the workbook sheet they were on.
 	Columns []string `json:"columns,omitempty"`
+	Sheet   string   `json:"sheet,omitempty"`
+	// Unconfirmed lists the rows held back as implausible until the person
+	// confirms them (confirm=true).
+	Unconfirmed []int `json:"unconfirmed,omitempty"`
 	// ImportID is the record of what was written, for undo; 0 when nothing
 	// was (a dry run, all duplicates).
 	ImportID int64 `json:"import_id,omitempty"`

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -11,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/meterd/meterd/analysis"
+	"github.com/meterd/meterd/fault"
 )
 
 // cell is one spreadsheet or CSV cell. Spreadsheet numbers (including date
@@ -164,8 +166,63 @@ type Table struct {
 	Columns []string
 }
 
-// readTable applies the reading rules of docs/import.md#files to any row source.
-func readTable(src rowSource, loc *time.Location, maxRows int) (*Table, error) {
+// Choice is a person's choice of where a file's readings are, for a file
+// whose header meterd does not recognise (docs/import.md#choosing-the-columns).
+// Rows and columns count from 1; zero means "find it".
+type Choice struct {
+	Sheet     string `json:"sheet,omitempty"`
+	HeaderRow int    `json:"header_row,omitempty"`
+	Date      int    `json:"date_column,omitempty"`
+	Time      int    `json:"time_column,omitempty"` // 0: no time column
+	Value     int    `json:"value_column,omitempty"`
+}
+
+// Manual reports whether the choice names the header row and columns.
+func (c Choice) Manual() bool { return c.HeaderRow > 0 }
+
+// check says what is wrong with a manual choice.
+func (c Choice) check() error {
+	if !c.Manual() {
+		return nil
+	}
+	if c.HeaderRow > MaxHeaderRow || c.Date < 1 || c.Value < 1 || c.Time < 0 || c.Date == c.Value || (c.Time > 0 && (c.Time == c.Date || c.Time == c.Value)) {
+		return inputErrorf("choose the header row (1 to %d) and three different columns: a date column and a value column, and a time column or none", MaxHeaderRow)
+	}
+	return nil
+}
+
+// chosenColumns reads the header row a person chose.
+func chosenColumns(ch Choice, cells []cell) columns {
+	c := columns{date: ch.Date - 1, time: ch.Time - 1, value: ch.Value - 1, meter: -1, names: map[int]string{}}
+	for _, i := range []int{c.date, c.time, c.value} {
+		if i < 0 {
+			continue
+		}
+		name := ""
+		if i < len(cells) && !cells[i].isNum {
+			name = strings.Join(strings.Fields(cells[i].text), " ")
+		}
+		if name == "" {
+			name = "column " + strconv.Itoa(i+1)
+		}
+		c.names[i] = name
+	}
+	if i := c.value; i < len(cells) && !cells[i].isNum {
+		if _, note := splitHeader(cells[i].text); note != "" {
+			if u, err := analysis.ParseUnit(note); err == nil {
+				c.unit = u
+			}
+		}
+	}
+	return c
+}
+
+// errNoHeader marks a file (or sheet) without a recognised header row.
+var errNoHeader = errors.New("no header row")
+
+// readTable applies the reading rules of docs/import.md#files to any row
+// source, with the header found or chosen.
+func readTable(src rowSource, loc *time.Location, maxRows int, choice Choice) (*Table, error) {
 	if maxRows <= 0 {
 		maxRows = DefaultMaxRows
 	}
@@ -176,6 +233,18 @@ func readTable(src rowSource, loc *time.Location, maxRows int) (*Table, error) {
 		dateOnlyNm string
 		seen       string // the first row with text, for the message
 	)
+	for choice.Manual() && !found {
+		row, cells, ok, err := src.next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok || row > choice.HeaderRow {
+			return nil, inputErrorf("the file has no row %d", choice.HeaderRow)
+		}
+		if row == choice.HeaderRow {
+			cols, found = chosenColumns(choice, cells), true
+		}
+	}
 	for !found {
 		row, cells, ok, err := src.next()
 		if err != nil {
@@ -185,11 +254,11 @@ func readTable(src rowSource, loc *time.Location, maxRows int) (*Table, error) {
 			if dateOnly > 0 {
 				return nil, inputErrorf("row %d has the column %s but no value column: name it Zählerstand, Stand, Zaehlerstand or Wert", dateOnly, dateOnlyNm)
 			}
-			msg := fmt.Sprintf("no header row in the first %d rows: the file needs a date column (Ab-Datum or Datum) and a value column (Zählerstand, Stand or Wert)", MaxHeaderRow)
+			msg := fmt.Sprintf("no header row in the first %d rows: the file needs a date column (Ab-Datum or Datum) and a value column (Zählerstand, Stand or Wert), or choose the columns", MaxHeaderRow)
 			if seen != "" {
 				msg += "; its first row reads " + seen
 			}
-			return nil, inputErrorf("%s", msg)
+			return nil, fault.Errorf(fault.Invalid, "%s%w", msg, errNoHeaderMark)
 		}
 		if seen == "" {
 			seen = rowText(cells)
@@ -547,3 +616,11 @@ func rowText(cells []cell) string {
 	}
 	return strings.Join(parts, " | ")
 }
+
+// errNoHeaderMark joins errNoHeader to the message without adding words.
+var errNoHeaderMark = markError{errNoHeader}
+
+type markError struct{ error }
+
+func (markError) Error() string   { return "" }
+func (m markError) Unwrap() error { return m.error }

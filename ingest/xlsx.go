@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -19,32 +20,58 @@ const UnzipSizeLimit = 256 << 20
 // (slower) row iterator, so memory stays bounded either way.
 const UnzipXMLSizeLimit = 64 << 20
 
-// xlsxSource streams the first sheet of a workbook, one row at a time.
-type xlsxSource struct {
+// workbook is an .xlsx opened through excelize, within its unzip limits.
+type workbook struct {
 	f      *excelize.File
-	sheet  string
-	rows   *excelize.Rows
-	row    int
+	sheets []string // in the workbook's order
 	is1904 bool
 }
 
-// openXLSX opens a workbook through excelize, with its unzip limits, and
-// reads the first sheet with the fast scanner where it can.
-func openXLSX(r FileSource, size int64) (rowSource, func() error, error) {
+// openWorkbook checks the workbook's cells (checkCellSizes) and opens it.
+func openWorkbook(r FileSource, size int64) (*workbook, error) {
 	if err := checkCellSizes(r, size); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	xs, err := newXLSXSource(r)
+	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: UnzipSizeLimit, UnzipXMLSizeLimit: UnzipXMLSizeLimit})
+	if err != nil {
+		return nil, inputErrorf("the file is not a readable .xlsx workbook (%v): save it again as .xlsx, or export CSV", err)
+	}
+	w := &workbook{f: f, sheets: f.GetSheetList()}
+	if len(w.sheets) == 0 {
+		f.Close()
+		return nil, inputErrorf("the workbook has no sheets")
+	}
+	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
+		w.is1904 = *props.Date1904
+	}
+	return w, nil
+}
+
+func (w *workbook) Close() error { return w.f.Close() }
+
+// source reads a sheet with the fast scanner where it can, else with
+// excelize's row iterator; done releases it.
+func (w *workbook) source(sheet string) (rowSource, func(), error) {
+	if sc, ok := newSheetScanner(w.f, slices.Index(w.sheets, sheet), w.is1904); ok {
+		return sc, func() {}, nil
+	}
+	xs, err := w.rows(sheet)
 	if err != nil {
 		return nil, nil, err
 	}
-	if sc, ok := newSheetScanner(xs.f, xs.is1904); ok {
-		return sc, xs.Close, nil
+	return xs, func() { xs.rows.Close() }, nil
+}
+
+// rows is excelize's own row iterator over a sheet.
+func (w *workbook) rows(sheet string) (*xlsxSource, error) {
+	rows, err := w.f.Rows(sheet)
+	if err != nil {
+		return nil, inputErrorf("the sheet %s cannot be read: %v", Quoted(sheet), err)
 	}
-	return xs, xs.Close, nil
+	return &xlsxSource{f: w.f, sheet: sheet, rows: rows, is1904: w.is1904}, nil
 }
 
 // MaxCellBytes bounds the text of one cell in a workbook's XML: Excel
@@ -117,32 +144,13 @@ func checkCellSizes(r io.ReaderAt, size int64) error {
 	return nil
 }
 
-func newXLSXSource(r io.Reader) (*xlsxSource, error) {
-	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: UnzipSizeLimit, UnzipXMLSizeLimit: UnzipXMLSizeLimit})
-	if err != nil {
-		return nil, inputErrorf("the file is not a readable .xlsx workbook (%v): save it again as .xlsx, or export CSV", err)
-	}
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		f.Close()
-		return nil, inputErrorf("the workbook has no sheets")
-	}
-	s := &xlsxSource{f: f, sheet: sheets[0]}
-	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
-		s.is1904 = *props.Date1904
-	}
-	if s.rows, err = f.Rows(s.sheet); err != nil {
-		f.Close()
-		return nil, inputErrorf("the first sheet %q cannot be read: %v", s.sheet, err)
-	}
-	return s, nil
-}
-
-func (s *xlsxSource) Close() error {
-	if s.rows != nil {
-		s.rows.Close()
-	}
-	return s.f.Close()
+// xlsxSource streams one sheet of a workbook, one row at a time.
+type xlsxSource struct {
+	f      *excelize.File
+	sheet  string
+	rows   *excelize.Rows
+	row    int
+	is1904 bool
 }
 
 // thousandsOnly looks like a number to Go but, in a text cell of a file

@@ -25,11 +25,11 @@ type sheetScanner struct {
 	buf    []cell
 }
 
-// newSheetScanner finds the first sheet's XML and the shared strings in
-// the workbook excelize opened. ok is false when a part is not held in
-// memory (excelize spilled it to a temporary file), so the caller falls
-// back to excelize's own row reader.
-func newSheetScanner(f *excelize.File, is1904 bool) (*sheetScanner, bool) {
+// newSheetScanner finds sheet number index's XML (in workbook order) and
+// the shared strings in the workbook excelize opened. ok is false when a
+// part is not held in memory (excelize spilled it to a temporary file), so
+// the caller falls back to excelize's own row reader.
+func newSheetScanner(f *excelize.File, index int, is1904 bool) (*sheetScanner, bool) {
 	load := func(name string) ([]byte, bool) {
 		v, ok := f.Pkg.Load(name)
 		if !ok {
@@ -57,12 +57,12 @@ func newSheetScanner(f *excelize.File, is1904 bool) (*sheetScanner, bool) {
 			Target string `xml:"Target,attr"`
 		} `xml:"Relationship"`
 	}
-	if xml.Unmarshal(wb, &w) != nil || xml.Unmarshal(rels, &r) != nil || len(w.Sheets) == 0 {
+	if xml.Unmarshal(wb, &w) != nil || xml.Unmarshal(rels, &r) != nil || index < 0 || index >= len(w.Sheets) {
 		return nil, false
 	}
 	var target string
 	for _, rel := range r.Rels {
-		if rel.ID == w.Sheets[0].ID {
+		if rel.ID == w.Sheets[index].ID {
 			target = rel.Target
 		}
 	}

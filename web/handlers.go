@@ -44,7 +44,7 @@ func (s *Server) handlePostReadings(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	sum, err := s.d.Imports.AddReadings(r.Context(), r.PathValue("id"), api.ReadingsRequest{
 		Source: "api", Readings: rs, Rejected: rej,
-		DryRun: q.Get("dry_run") == "true", Strict: q.Get("strict") == "true",
+		DryRun: q.Get("dry_run") == "true", Strict: q.Get("strict") == "true", Confirm: q.Get("confirm") == "true",
 	})
 	if err != nil {
 		s.writeErr(w, r, err)

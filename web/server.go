@@ -49,7 +49,7 @@ type MeterService interface {
 type Importer interface {
 	AddReadings(ctx context.Context, meter string, req api.ReadingsRequest) (ingest.Summary, error)
 	// ImportFile parses and imports an uploaded file for one meter.
-	ImportFile(ctx context.Context, meter, name string, f ingest.FileSource, size int64, dryRun, strict bool) (ingest.Summary, error)
+	ImportFile(ctx context.Context, meter, name string, f ingest.FileSource, size int64, opts api.ImportOptions) (ingest.Summary, error)
 	// HomeAssistantState stores a pushed state.
 	HomeAssistantState(ctx context.Context, s ingest.HAState) (api.HAReply, error)
 }
@@ -404,6 +404,16 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 		// began was rolled back with its transaction.
 		setRetryAfter(w, time.Minute)
 		writeError(w, http.StatusServiceUnavailable, "meterd is stopping: nothing of this request was written; send it again in a minute")
+		return
+	}
+	var nh *ingest.NoHeaderError
+	if errors.As(err, &nh) {
+		// The page shows these rows to choose the header and columns from.
+		s.writeJSON(w, http.StatusBadRequest, struct {
+			Error  string                `json:"error"`
+			Code   string                `json:"code"`
+			Sheets []ingest.SheetPreview `json:"sheets"`
+		}{err.Error(), "no_header", nh.Sheets})
 		return
 	}
 	if st, ok := statusOf[fault.KindOf(err)]; ok {

@@ -50,7 +50,7 @@ func (f *fakeImports) AddReadings(_ context.Context, meter string, req api.Readi
 	f.added = append(f.added, req)
 	return ingest.Summary{Meter: meter, Parsed: len(req.Readings), Written: len(req.Readings)}, nil
 }
-func (f *fakeImports) ImportFile(context.Context, string, string, ingest.FileSource, int64, bool, bool) (ingest.Summary, error) {
+func (f *fakeImports) ImportFile(context.Context, string, string, ingest.FileSource, int64, api.ImportOptions) (ingest.Summary, error) {
 	return ingest.Summary{}, nil
 }
 func (f *fakeImports) HomeAssistantState(context.Context, ingest.HAState) (api.HAReply, error) {

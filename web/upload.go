@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/fault"
 	"github.com/meterd/meterd/ingest"
 )
@@ -50,7 +52,13 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	sum, err := s.d.Imports.ImportFile(r.Context(), r.PathValue("id"), hdr.Filename, f, hdr.Size, formBool(r, "dry_run"), formBool(r, "strict"))
+	choice, err := formChoice(r)
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	opts := api.ImportOptions{DryRun: formBool(r, "dry_run"), Strict: formBool(r, "strict"), Confirm: formBool(r, "confirm"), Choice: choice}
+	sum, err := s.d.Imports.ImportFile(r.Context(), r.PathValue("id"), hdr.Filename, f, hdr.Size, opts)
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
@@ -90,4 +98,26 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
 		}
 		s.writeErr(w, r, err)
 	}
+}
+
+// formChoice reads a person's choice of sheet, header row and columns
+// (sheet, header_row, date_column, time_column, value_column; rows and
+// columns from 1).
+func formChoice(r *http.Request) (ingest.Choice, error) {
+	c := ingest.Choice{Sheet: r.FormValue("sheet")}
+	for _, f := range []struct {
+		name string
+		dst  *int
+	}{{"header_row", &c.HeaderRow}, {"date_column", &c.Date}, {"time_column", &c.Time}, {"value_column", &c.Value}} {
+		v := strings.TrimSpace(r.FormValue(f.name))
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return c, fault.Errorf(fault.Invalid, "%s must be a row or column number from 1", f.name)
+		}
+		*f.dst = n
+	}
+	return c, nil
 }
