@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/app"
@@ -71,12 +72,18 @@ func (c *cli) importFile(a *app.App, path, meter string, opts api.ImportOptions,
 			fmt.Fprintln(c.stdout, string(b))
 			continue
 		}
-		verb := "imported"
 		if s.DryRun {
-			verb = "checked (dry run, nothing written)"
+			fmt.Fprintf(c.stdout, "%s → %s checked (dry run, nothing written): %d parsed, would write %d, would update %d, %d duplicates, %d rejected, %d warnings\n",
+				s.File, s.Meter, s.Parsed, s.Written, s.Updated, s.Duplicates, len(s.Rejected), len(s.Warnings))
+		} else {
+			fmt.Fprintf(c.stdout, "%s → %s imported: %d parsed, %d written, %d updated, %d duplicates, %d rejected, %d warnings\n",
+				s.File, s.Meter, s.Parsed, s.Written, s.Updated, s.Duplicates, len(s.Rejected), len(s.Warnings))
 		}
-		fmt.Fprintf(c.stdout, "%s → %s %s: %d parsed, %d written, %d updated, %d duplicates, %d rejected, %d warnings\n",
-			s.File, s.Meter, verb, s.Parsed, s.Written, s.Updated, s.Duplicates, len(s.Rejected), len(s.Warnings))
+		if s.Sheet != "" {
+			fmt.Fprintf(c.stdout, "  sheet %s, columns %s\n", s.Sheet, strings.Join(s.Columns, ", "))
+		} else if len(s.Columns) > 0 {
+			fmt.Fprintf(c.stdout, "  columns %s\n", strings.Join(s.Columns, ", "))
+		}
 		for _, r := range s.Rejected {
 			fmt.Fprintf(c.stdout, "  row %d rejected: %s\n", r.Row, r.Error)
 		}

@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -14,7 +16,9 @@ import (
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/chromedp"
 
+	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/store"
+	"github.com/meterd/meterd/store/influxtest"
 )
 
 // chromiumPath is Debian's chromium; .ci/run installs it. A missing
@@ -148,7 +152,8 @@ func TestUploadPageInBrowser(t *testing.T) {
 		t.Fatalf("preview stored %d readings", n)
 	}
 	flat := strings.Join(strings.Fields(preview), " ")
-	if !strings.Contains(flat, "Gelesen 2") || !strings.Contains(flat, "Neu 2") || !strings.Contains(flat, "Abgelehnt 1") {
+	// A preview says what would be written, never that it was.
+	if !strings.Contains(flat, "Gelesen 2") || !strings.Contains(flat, "Würde neu geschrieben 2") || !strings.Contains(flat, "Abgelehnt 1") {
 		t.Errorf("preview counts %q", flat)
 	}
 	// German formats: 1.112,5 and 01.02.2025, 00:00.
@@ -162,16 +167,24 @@ func TestUploadPageInBrowser(t *testing.T) {
 		chromedp.Click(chromedp.ID("confirm-button")),
 		chromedp.WaitVisible(chromedp.ID("result")),
 	)
-	if flat := strings.Join(strings.Fields(text(t, ctx, "result")), " "); !strings.Contains(flat, "Übernommen: zaehler.xlsx") || !strings.Contains(flat, "Neu 2") {
+	if flat := strings.Join(strings.Fields(text(t, ctx, "result")), " "); !strings.Contains(flat, "Übernommen: zaehler.xlsx") || !strings.Contains(flat, "Neu geschrieben 2") {
 		t.Errorf("result %q", flat)
 	}
-	// One manual reading in German formats.
+	// One manual reading in German formats: checked first, then saved.
 	within(t, ctx, 30*time.Second,
 		chromedp.SetValue(chromedp.ID("manual-date"), "01.03.2025"),
 		chromedp.SetValue(chromedp.ID("manual-time"), "07:30"),
 		chromedp.SetValue(chromedp.ID("manual-value"), "1.120,25"),
 		chromedp.Click(chromedp.CSS("#manual-form button")),
+		chromedp.WaitVisible(chromedp.ID("manual-preview")),
 	)
+	if p := text(t, ctx, "manual-preview-text"); !strings.Contains(p, "Würde gespeichert: 1.120,25 am 01.03.2025, 07:30") {
+		t.Errorf("manual preview: %q", p)
+	}
+	if n := ta.stored(t); n != 2 {
+		t.Errorf("the manual preview stored something: %d readings", n)
+	}
+	within(t, ctx, 30*time.Second, chromedp.Click(chromedp.ID("manual-confirm")))
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("manual-result").textContent.length > 0`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		t.Fatal(err)
 	}
@@ -247,5 +260,104 @@ func TestStatusPageInBrowser(t *testing.T) {
 	html, _ := chromedp.Run(bctx, chromedp.OuterHTML(chromedp.CSS("html")))
 	if strings.Contains(html, "status-token-7") {
 		t.Error("the page shows the API token")
+	}
+}
+
+// TestChooseColumnsImportAndUndoInBrowser: a person uploads a file whose
+// header meterd does not know, chooses the header row and columns, checks
+// the preview, imports it, and then undoes the import from the list. The
+// database, the export and InfluxDB's raw bucket are exactly as before.
+func TestChooseColumnsImportAndUndoInBrowser(t *testing.T) {
+	srv := influxtest.Start(t)
+	srv.CreateDatabase("meters")
+	srv.CreateDatabase("meters_processed")
+	ta := startApp(t, "influx:\n  url: "+srv.URL+"\n  flush_interval: 1s\n"+importConfig, "METERD_API_TOKEN=browser-token-43")
+	// What was there before: two readings, one of which the file changes.
+	if code, body := ta.do(t, http.MethodPost, "/api/v1/meters/wasser/readings", []apiReading{{"2025-01-01T08:00", 100}, {"2025-02-01T08:00", 131}}); code != 200 {
+		t.Fatal(code, string(body))
+	}
+	delivered := func() bool { return ta.metric(t, "meterd_outbox_points") == "0" }
+	eventually(t, 20*time.Second, "delivery", delivered)
+	type state struct{ db, export, influx string }
+	snapshot := func() state {
+		t.Helper()
+		rs, _ := ta.db.Readings(context.Background(), "wasser", time.Time{}, time.Time{})
+		_, csv := ta.do(t, http.MethodGet, "/api/v1/export.csv", nil)
+		return state{fmt.Sprint(rs), string(csv), fmt.Sprint(srv.Select("meters", `SELECT "value", "source" FROM "m³" ORDER BY time`))}
+	}
+	before := snapshot()
+
+	file := filepath.Join(t.TempDir(), "ablesung.csv")
+	os.WriteFile(file, []byte("Ablesung Wohnung 3\nTag;Uhr;Menge\n01.02.2025;08:00;132\n01.03.2025;08:00;160\n"), 0o600)
+	ctx := newBrowser(t, "meterd", "browser-token-43")
+	within(t, ctx, 30*time.Second,
+		chromedp.Navigate(ta.URL+"/"),
+		chromedp.WaitVisible(chromedp.ID("meter")),
+		chromedp.SetValue(chromedp.ID("meter"), "wasser"),
+		chromedp.SetUploadFiles(chromedp.ID("file"), []string{file}),
+		chromedp.Click(chromedp.ID("preview-button")),
+		chromedp.WaitVisible(chromedp.ID("chooser")),
+	)
+	if rows := text(t, ctx, "chooser-rows"); !strings.Contains(rows, "Ablesung Wohnung 3") || !strings.Contains(rows, "Menge") {
+		t.Fatalf("the chooser shows %q", rows)
+	}
+	within(t, ctx, 30*time.Second,
+		chromedp.SetValue(chromedp.ID("chooser-header"), "2"),
+		chromedp.SetValue(chromedp.ID("chooser-date"), "1"),
+		chromedp.SetValue(chromedp.ID("chooser-time"), "2"),
+		chromedp.SetValue(chromedp.ID("chooser-value"), "3"),
+		chromedp.Click(chromedp.ID("chooser-button")),
+		chromedp.WaitVisible(chromedp.ID("preview")),
+	)
+	if flat := strings.Join(strings.Fields(text(t, ctx, "preview-counts")), " "); !strings.Contains(flat, "Würde neu geschrieben 1") || !strings.Contains(flat, "Würde geändert 1") {
+		t.Errorf("preview counts %q", flat)
+	}
+	if cols := text(t, ctx, "preview-columns"); !strings.Contains(cols, "Tag, Uhr, Menge") {
+		t.Errorf("preview columns %q", cols)
+	}
+	if s := snapshot(); s != before {
+		t.Fatal("the preview changed something")
+	}
+	within(t, ctx, 30*time.Second,
+		chromedp.Click(chromedp.ID("confirm-button")),
+		chromedp.WaitVisible(chromedp.ID("result")),
+	)
+	rs, _ := ta.db.Readings(context.Background(), "wasser", time.Time{}, time.Time{})
+	if len(rs) != 3 || rs[1].Value != 132 {
+		t.Fatalf("after the import: %v", rs)
+	}
+	eventually(t, 20*time.Second, "delivery of the import", delivered)
+	// Undo it from the list: a first click asks, a second one undoes.
+	_, body := ta.do(t, http.MethodGet, "/api/v1/imports?meter=wasser&limit=1", nil)
+	var list struct{ Imports []api.ImportInfo }
+	json.Unmarshal(body, &list)
+	id := list.Imports[0].ID
+	within(t, ctx, 30*time.Second,
+		chromedp.WaitVisible(chromedp.ID(fmt.Sprintf("undo-%d", id))),
+		chromedp.Click(chromedp.ID(fmt.Sprintf("undo-%d", id))),
+		chromedp.WaitVisible(chromedp.ID(fmt.Sprintf("undo-confirm-%d", id))),
+		chromedp.Click(chromedp.ID(fmt.Sprintf("undo-confirm-%d", id))),
+	)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("imports-result").textContent.length > 0`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatal(err)
+	}
+	if r := text(t, ctx, "imports-result"); !strings.Contains(r, "1 Stände entfernt, 1 wiederhergestellt") {
+		t.Errorf("undo result %q", r)
+	}
+	eventually(t, 20*time.Second, "delivery of the undo", delivered)
+	after := snapshot()
+	if after.db != before.db {
+		t.Errorf("readings\n before %s\n after  %s", before.db, after.db)
+	}
+	if after.export != before.export {
+		t.Errorf("export\n before %s\n after  %s", before.export, after.export)
+	}
+	if after.influx != before.influx {
+		t.Errorf("InfluxDB raw bucket\n before %s\n after  %s", before.influx, after.influx)
+	}
+	if dir := os.Getenv("SCREENSHOT_DIR"); dir != "" {
+		if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+			os.WriteFile(filepath.Join(dir, "undo.png"), shot, 0o644)
+		}
 	}
 }

@@ -103,7 +103,8 @@ func (a *App) prepareImport(ctx context.Context, req ImportRequest) (prepared, e
 	}
 	req.Readings, req.Rejected = a.domain().Filter(req.Readings, req.Rejected)
 	var implausible []ingest.Warning
-	if req.Readings, req.Rejected, implausible, err = a.plausible(ctx, m, req.Readings, req.Rejected, req.Confirm); err != nil {
+	var held []int
+	if req.Readings, req.Rejected, implausible, held, err = a.plausible(ctx, m, req.Readings, req.Rejected, req.Confirm); err != nil {
 		return prepared{}, err
 	}
 	if req.Strict && len(req.Rejected) > 0 {
@@ -127,6 +128,7 @@ func (a *App) prepareImport(ctx context.Context, req ImportRequest) (prepared, e
 		return prepared{}, err
 	}
 	p.sum.Warnings = append(p.sum.Warnings, implausible...)
+	p.sum.Unconfirmed = held
 	sort.SliceStable(p.sum.Warnings, func(i, j int) bool { return p.sum.Warnings[i].Row < p.sum.Warnings[j].Row })
 	p.batch = store.BatchReadings{Batch: store.Batch{
 		Meter: m.ID, Unit: string(m.Unit), Source: req.Source, FileName: req.FileName, SHA256: req.SHA256,

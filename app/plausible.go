@@ -29,13 +29,13 @@ const (
 // than plausibleFactor × the usual rate or above the meter's max_per_day,
 // unless confirm: then they are kept and named in a warning. Held back,
 // they are rejected rows that say how to confirm them.
-func (a *App) plausible(ctx context.Context, m Meter, in []ingest.Reading, rejected []ingest.Rejection, confirm bool) ([]ingest.Reading, []ingest.Rejection, []ingest.Warning, error) {
+func (a *App) plausible(ctx context.Context, m Meter, in []ingest.Reading, rejected []ingest.Rejection, confirm bool) (_ []ingest.Reading, _ []ingest.Rejection, _ []ingest.Warning, held []int, _ error) {
 	if m.Reading != analysis.Cumulative || len(in) == 0 {
-		return in, rejected, nil, nil
+		return in, rejected, nil, nil, nil
 	}
 	stored, err := a.db.Readings(ctx, m.ID, time.Time{}, time.Time{})
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	all := make([]analysis.Reading, 0, len(stored)+len(in))
 	for _, r := range stored {
@@ -50,7 +50,7 @@ func (a *App) plausible(ctx context.Context, m Meter, in []ingest.Reading, rejec
 		limit = m.MaxPerDay
 	}
 	if limit == 0 {
-		return in, rejected, nil, nil
+		return in, rejected, nil, nil, nil
 	}
 	// Each imported reading against the reading before it, stored or
 	// imported, among those that count.
@@ -92,9 +92,10 @@ func (a *App) plausible(ctx context.Context, m Meter, in []ingest.Reading, rejec
 			continue
 		}
 		rejected = append(rejected, ingest.Rejection{Row: r.Row, Error: what + ": a typo? If it is right, confirm it (confirm=true)"})
+		held = append(held, r.Row)
 	}
 	sort.SliceStable(rejected, func(i, j int) bool { return rejected[i].Row < rejected[j].Row })
-	return kept, rejected, warnings, nil
+	return kept, rejected, warnings, held, nil
 }
 
 // usualRate is the median daily rate between consecutive counted readings

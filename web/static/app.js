@@ -53,6 +53,8 @@
   // --- upload -------------------------------------------------------------
   var progress = $('progress');
   var pendingFile = null;
+  var choice = null; // the person's column choice for the pending file
+  var confirmImplausible = false;
 
   function send(file, dryRun) {
     return new Promise(function (resolve, reject) {
@@ -60,6 +62,10 @@
       fd.append('file', file);
       if (dryRun) fd.append('dry_run', 'true');
       if ($('strict').checked) fd.append('strict', 'true');
+      if (confirmImplausible) fd.append('confirm', 'true');
+      if (choice) {
+        Object.keys(choice).forEach(function (k) { if (choice[k] !== '') fd.append(k, choice[k]); });
+      }
       var xhr = new XMLHttpRequest();
       xhr.open('POST', '/api/v1/meters/' + encodeURIComponent(meterSel.value) + '/upload');
       progress.hidden = false;
@@ -72,7 +78,11 @@
         var j = null;
         try { j = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
         if (xhr.status === 200 && j) resolve(j);
-        else reject(new Error((j && j.error) || ('Fehler ' + xhr.status)));
+        else {
+          var err = new Error((j && j.error) || ('Fehler ' + xhr.status));
+          if (j && j.code === 'no_header') err.sheets = j.sheets;
+          reject(err);
+        }
       };
       xhr.onerror = function () { reject(new Error('Keine Verbindung zu meterd.')); };
       xhr.send(fd);
@@ -87,13 +97,18 @@
 
   function resetUpload() {
     pendingFile = null;
+    choice = null;
+    confirmImplausible = false;
     $('preview').hidden = true;
+    $('chooser').hidden = true;
     showError('');
   }
 
+  // Words that are true: a preview says what would be written.
   function counts(dl, sum) {
     dl.textContent = '';
-    [['Gelesen', sum.parsed], ['Neu', sum.written], ['Geändert', sum.updated],
+    var dry = sum.dry_run;
+    [['Gelesen', sum.parsed], [dry ? 'Würde neu geschrieben' : 'Neu geschrieben', sum.written], [dry ? 'Würde geändert' : 'Geändert', sum.updated],
      ['Schon vorhanden', sum.duplicates], ['Abgelehnt', sum.rejected.length], ['Warnungen', sum.warnings.length]
     ].forEach(function (kv) {
       dl.appendChild(el('dt', kv[0]));
@@ -117,11 +132,16 @@
     }
   }
 
+  // First and last by instant, not by row: files are not always sorted.
   function rangeText(sum) {
     var rs = sum.readings;
     if (!rs.length) return 'Keine gültigen Zählerstände in der Datei.';
     var unit = meterSel.selectedOptions[0].dataset.unit;
-    var first = rs[0], last = rs[rs.length - 1];
+    var first = rs[0], last = rs[0];
+    rs.forEach(function (r) {
+      if (new Date(r.time) < new Date(first.time)) first = r;
+      if (new Date(r.time) > new Date(last.time)) last = r;
+    });
     return 'Erster Stand: ' + fmtNum(first.value) + ' ' + unit + ' am ' + fmtTime(first.time) +
       ' · Letzter Stand: ' + fmtNum(last.value) + ' ' + unit + ' am ' + fmtTime(last.time);
   }
@@ -137,15 +157,81 @@
       return;
     }
     $('preview-button').disabled = true;
-    send(file, true).then(function (sum) {
+    preview(file).then(function () { $('preview-button').disabled = false; });
+  });
+
+  function preview(file) {
+    return send(file, true).then(function (sum) {
       pendingFile = file;
+      $('chooser').hidden = true;
       counts($('preview-counts'), sum);
       $('preview-range').textContent = rangeText(sum);
+      $('preview-columns').textContent = (sum.sheet ? 'Blatt ' + sum.sheet + ' · ' : '') + (sum.columns && sum.columns.length ? 'Spalten: ' + sum.columns.join(', ') : '');
       problems($('preview-problems'), sum);
-      $('confirm-button').disabled = sum.parsed === 0;
+      var held = (sum.unconfirmed || []).length > 0;
+      $('confirm-implausible-label').hidden = !held && !confirmImplausible;
+      $('confirm-button').disabled = sum.parsed === 0 && !held;
       $('preview').hidden = false;
-    }).catch(function (e) { showError(e.message); })
-      .then(function () { $('preview-button').disabled = false; });
+    }).catch(function (e) {
+      if (e.sheets) { pendingFile = file; showChooser(e.sheets); return; }
+      showError(e.message);
+    });
+  }
+
+  $('confirm-implausible').addEventListener('change', function () {
+    confirmImplausible = $('confirm-implausible').checked;
+    if (pendingFile) preview(pendingFile);
+  });
+
+  // --- choosing the columns -----------------------------------------------
+  var chooserSheets = [];
+  function letter(i) { return String.fromCharCode(65 + i); }
+  function fillSelect(sel, n, label, none) {
+    sel.textContent = '';
+    if (none) { var o = el('option', none); o.value = ''; sel.appendChild(o); }
+    for (var i = 1; i <= n; i++) { var op = el('option', label(i)); op.value = String(i); sel.appendChild(op); }
+  }
+  function showChooserSheet() {
+    var sheet = chooserSheets[$('chooser-sheet').selectedIndex] || chooserSheets[0];
+    var width = 0;
+    sheet.rows.forEach(function (r) { width = Math.max(width, r.length); });
+    fillSelect($('chooser-header'), sheet.rows.length, function (i) { return 'Zeile ' + i; });
+    fillSelect($('chooser-date'), width, function (i) { return letter(i - 1); });
+    fillSelect($('chooser-time'), width, function (i) { return letter(i - 1); }, 'keine');
+    fillSelect($('chooser-value'), width, function (i) { return letter(i - 1); });
+    if (width > 1) $('chooser-value').value = '2';
+    var t = $('chooser-rows');
+    t.textContent = '';
+    var head = el('tr');
+    head.appendChild(el('th', ''));
+    for (var c = 0; c < width; c++) head.appendChild(el('th', letter(c)));
+    t.appendChild(head);
+    sheet.rows.forEach(function (r, i) {
+      var tr = el('tr');
+      tr.appendChild(el('th', String(i + 1)));
+      for (var c = 0; c < width; c++) tr.appendChild(el('td', r[c] || ''));
+      t.appendChild(tr);
+    });
+  }
+  function showChooser(sheets) {
+    chooserSheets = sheets;
+    var ss = $('chooser-sheet');
+    ss.textContent = '';
+    sheets.forEach(function (s) { ss.appendChild(el('option', s.name || '(Datei)')); });
+    $('chooser-sheet-label').hidden = sheets.length < 2;
+    showChooserSheet();
+    $('preview').hidden = true;
+    $('chooser').hidden = false;
+  }
+  $('chooser-sheet').addEventListener('change', showChooserSheet);
+  $('chooser-button').addEventListener('click', function () {
+    var sheet = chooserSheets[$('chooser-sheet').selectedIndex] || chooserSheets[0];
+    choice = {
+      sheet: sheet.name, header_row: $('chooser-header').value, date_column: $('chooser-date').value,
+      time_column: $('chooser-time').value, value_column: $('chooser-value').value
+    };
+    showError('');
+    preview(pendingFile);
   });
 
   $('cancel-button').addEventListener('click', resetUpload);
@@ -166,10 +252,69 @@
       r.appendChild(box);
       r.hidden = false;
       pendingFile = null;
+      choice = null;
+      confirmImplausible = false;
+      $('confirm-implausible').checked = false;
       refreshMeters();
+      loadImports();
     }).catch(function (e) { showError(e.message); })
       .then(function () { $('confirm-button').disabled = false; });
   });
+
+  // --- recent imports and undo ------------------------------------------------
+  function loadImports() {
+    fetch('/api/v1/imports?limit=10&meter=' + encodeURIComponent(meterSel.value), { credentials: 'same-origin' })
+      .then(function (r) { return r.json(); }).then(function (j) {
+        var tb = $('imports').tBodies[0];
+        tb.textContent = '';
+        (j.imports || []).forEach(function (im) {
+          var tr = el('tr');
+          tr.appendChild(el('td', String(im.id)));
+          tr.appendChild(el('td', fmtTime(im.time)));
+          tr.appendChild(el('td', im.source));
+          tr.appendChild(el('td', im.file || ''));
+          tr.appendChild(el('td', String(im.written), 'num'));
+          tr.appendChild(el('td', String(im.updated), 'num'));
+          var td = el('td');
+          if (im.undone) {
+            td.appendChild(el('span', 'rückgängig gemacht', 'muted'));
+          } else {
+            var b = el('button', 'Rückgängig', 'secondary');
+            b.type = 'button';
+            b.id = 'undo-' + im.id;
+            b.addEventListener('click', function () { askUndo(im, td); });
+            td.appendChild(b);
+          }
+          tr.appendChild(td);
+          tb.appendChild(tr);
+        });
+      }).catch(function () {});
+  }
+
+  // A second, explicit click confirms: an undo removes readings.
+  function askUndo(im, td) {
+    td.textContent = '';
+    var yes = el('button', 'Wirklich rückgängig machen');
+    yes.type = 'button';
+    yes.id = 'undo-confirm-' + im.id;
+    var no = el('button', 'Nein', 'secondary');
+    no.type = 'button';
+    no.addEventListener('click', loadImports);
+    yes.addEventListener('click', function () {
+      fetch('/api/v1/imports/' + im.id + '/undo', { method: 'POST', credentials: 'same-origin' }).then(function (r) {
+        return r.json().then(function (j) { if (!r.ok) throw new Error(j.error || ('Fehler ' + r.status)); return j; });
+      }).then(function (res) {
+        $('imports-result').textContent = 'Import ' + im.id + ' rückgängig gemacht: ' + res.removed.length + ' Stände entfernt, ' + res.restored.length + ' wiederhergestellt.';
+        $('imports-result').className = '';
+        refreshMeters();
+        loadImports();
+      }).catch(function (e) { $('imports-result').textContent = e.message; $('imports-result').className = 'error'; loadImports(); });
+    });
+    td.appendChild(yes);
+    td.appendChild(no);
+  }
+  meterSel.addEventListener('change', loadImports);
+  loadImports();
 
   // --- manual reading -----------------------------------------------------
   function pad(n) { return (n < 10 ? '0' : '') + n; }
@@ -209,26 +354,61 @@
   var now = new Date();
   $('manual-date').value = pad(now.getDate()) + '.' + pad(now.getMonth() + 1) + '.' + now.getFullYear();
 
+  // The manual reading gets the same preview as a file: checked first
+  // (a dry run), saved on confirmation.
+  var manualPending = null;
+  function postManual(reading, dryRun, confirm) {
+    var q = [];
+    if (dryRun) q.push('dry_run=true');
+    if (confirm) q.push('confirm=true');
+    return fetch('/api/v1/meters/' + encodeURIComponent(meterSel.value) + '/readings' + (q.length ? '?' + q.join('&') : ''), {
+      method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(reading)
+    }).then(function (r) {
+      return r.json().then(function (j) { if (!r.ok) throw new Error(j.error || ('Fehler ' + r.status)); return j; });
+    });
+  }
+
   $('manual-form').addEventListener('submit', function (ev) {
     ev.preventDefault();
     var out = $('manual-result');
     out.className = '';
+    out.textContent = '';
+    $('manual-preview').hidden = true;
     var date = parseDate($('manual-date').value), clock = parseClock($('manual-time').value), value = parseNumber($('manual-value').value);
     var bad = !date ? 'Datum bitte als TT.MM.JJJJ angeben.' : !clock ? 'Uhrzeit bitte als HH:MM angeben.' : value === null ? 'Zählerstand bitte als Zahl angeben, z. B. 12.345,6.' : '';
     if (bad) { out.textContent = bad; out.className = 'error'; return; }
-    fetch('/api/v1/meters/' + encodeURIComponent(meterSel.value) + '/readings', {
-      method: 'POST', credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ time: date + 'T' + clock, value: value })
-    }).then(function (r) {
-      return r.json().then(function (j) { if (!r.ok) throw new Error(j.error || ('Fehler ' + r.status)); return j; });
-    }).then(function (sum) {
+    var reading = { time: date + 'T' + clock, value: value };
+    postManual(reading, true, false).then(function (sum) {
+      var held = (sum.unconfirmed || []).length > 0;
+      if (sum.rejected.length && !held) throw new Error(sum.rejected[0].error);
+      manualPending = { reading: reading, confirm: held };
+      var rd = sum.readings[0];
+      var what = held ? 'Auffällig: ' + sum.rejected[0].error + ' – trotzdem speichern?' :
+        sum.written ? 'Würde gespeichert: ' + fmtNum(rd.value) + ' am ' + fmtTime(rd.time) :
+        sum.updated ? 'Würde geändert: ' + fmtNum(rd.value) + ' am ' + fmtTime(rd.time) : 'Schon vorhanden: ' + fmtNum(rd.value) + ' am ' + fmtTime(rd.time);
+      $('manual-preview-text').textContent = what + (sum.warnings.length ? ' – Warnung: ' + sum.warnings[0].warning : '');
+      $('manual-confirm').disabled = !sum.written && !sum.updated && !held;
+      $('manual-preview').hidden = false;
+    }).catch(function (e) { out.textContent = e.message; out.className = 'error'; });
+  });
+
+  $('manual-cancel').addEventListener('click', function () { manualPending = null; $('manual-preview').hidden = true; });
+
+  $('manual-confirm').addEventListener('click', function () {
+    if (!manualPending) return;
+    var out = $('manual-result');
+    postManual(manualPending.reading, false, manualPending.confirm).then(function (sum) {
       if (sum.rejected.length) throw new Error(sum.rejected[0].error);
       var rd = sum.readings[0];
       var what = sum.written ? 'Gespeichert' : sum.updated ? 'Geändert' : 'Schon vorhanden';
       out.textContent = what + ': ' + fmtNum(rd.value) + ' am ' + fmtTime(rd.time) + (sum.warnings.length ? ' – Warnung: ' + sum.warnings[0].warning : '');
       out.className = sum.warnings.length ? 'warn' : '';
+      $('manual-preview').hidden = true;
+      manualPending = null;
       refreshMeters();
+      loadImports();
     }).catch(function (e) { out.textContent = e.message; out.className = 'error'; });
   });
 })();
