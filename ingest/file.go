@@ -31,8 +31,7 @@ type ParsedFile struct {
 	Name   string
 	Format string
 	SHA256 string
-	// Sheet is the workbook sheet the readings were on ("" for CSV and
-	// legacy .xls, which are read from their first sheet).
+	// Sheet is the workbook sheet the readings were on ("" for CSV).
 	Sheet string
 	*Table
 }
@@ -165,12 +164,11 @@ func ParseFile(name string, f FileSource, size int64, loc *time.Location, o Opti
 			defer wb.Close()
 			sheets, open = wb.sheets, wb.source
 		case FormatXLS:
-			xs, err := newXLSSource(f, size)
+			book, err := newXLSBook(f, size)
 			if err != nil {
 				return err
 			}
-			sheets = []string{""}
-			open = func(string) (rowSource, func(), error) { xs.i = 0; return xs, func() {}, nil }
+			sheets, open = book.sheets, book.source
 		default:
 			sheets = []string{""}
 			open = func(string) (rowSource, func(), error) {
@@ -262,11 +260,14 @@ func Preview(name string, f FileSource, size int64) (sheets []SheetPreview, ok b
 				done()
 			}
 		case FormatXLS:
-			xs, err := newXLSSource(f, size)
+			book, err := newXLSBook(f, size)
 			if err != nil {
 				return err
 			}
-			sheets = []SheetPreview{preview("", xs)}
+			for _, s := range book.sheets {
+				src, _, _ := book.source(s)
+				sheets = append(sheets, preview(s, src))
+			}
 		default:
 			cs, err := newCSVSource(f)
 			if err != nil {

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -12,19 +13,25 @@ import (
 // in memory and sizes buffers from the file's own header.
 const MaxXLSBytes = 16 << 20
 
-// xlsSource reads the first sheet of a legacy BIFF8 .xls workbook. The
-// reader is known to panic on some files, so everything it does runs behind
-// guard, and it never sees more than MaxXLSBytes.
+// xlsBook is a legacy BIFF8 .xls workbook read into memory. The reader is
+// known to panic on some files, so everything it does runs behind guard,
+// and it never sees more than MaxXLSBytes.
+type xlsBook struct {
+	sheets []string
+	rows   [][][]cell // per sheet
+}
+
+// xlsSource reads one sheet of an xlsBook.
 type xlsSource struct {
 	rows [][]cell
 	i    int
 }
 
-func newXLSSource(r io.ReadSeeker, size int64) (*xlsSource, error) {
+func newXLSBook(r io.ReadSeeker, size int64) (*xlsBook, error) {
 	if size > MaxXLSBytes {
 		return nil, inputErrorf("legacy .xls files are read up to %d MiB: save it as .xlsx or CSV", MaxXLSBytes>>20)
 	}
-	s := &xlsSource{}
+	b := &xlsBook{}
 	err := guard(".xls file", func() error {
 		wb, err := xls.OpenReader(r)
 		if err != nil {
@@ -33,29 +40,44 @@ func newXLSSource(r io.ReadSeeker, size int64) (*xlsSource, error) {
 		if wb.GetNumberSheets() == 0 {
 			return inputErrorf("the workbook has no sheets")
 		}
-		sheet, err := wb.GetSheet(0)
-		if err != nil {
-			return inputErrorf("the first sheet cannot be read (%v): save it as .xlsx or CSV", err)
-		}
-		for i := 0; i < sheet.GetNumberRows(); i++ {
-			row, err := sheet.GetRow(i)
-			var cells []cell
-			if err == nil && row != nil {
-				for _, c := range row.GetCols() {
-					cells = append(cells, xlsCell(c.GetType(), c))
+		total := 0
+		for k := 0; k < wb.GetNumberSheets(); k++ {
+			sheet, err := wb.GetSheet(k)
+			if err != nil {
+				return inputErrorf("sheet %d cannot be read (%v): save it as .xlsx or CSV", k+1, err)
+			}
+			var rows [][]cell
+			for i := 0; i < sheet.GetNumberRows(); i++ {
+				row, err := sheet.GetRow(i)
+				var cells []cell
+				if err == nil && row != nil {
+					for _, c := range row.GetCols() {
+						cells = append(cells, xlsCell(c.GetType(), c))
+					}
+				}
+				rows = append(rows, cells)
+				if total++; total > DefaultMaxRows+MaxHeaderRow {
+					return inputErrorf("the file has more than %d rows: split it into smaller files", DefaultMaxRows)
 				}
 			}
-			s.rows = append(s.rows, cells)
-			if len(s.rows) > DefaultMaxRows+MaxHeaderRow {
-				return inputErrorf("the file has more than %d rows: split it into smaller files", DefaultMaxRows)
-			}
+			b.sheets = append(b.sheets, latin1(sheet.GetName()))
+			b.rows = append(b.rows, rows)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s, nil
+	return b, nil
+}
+
+// source reads one sheet of the book.
+func (b *xlsBook) source(sheet string) (rowSource, func(), error) {
+	k := slices.Index(b.sheets, sheet)
+	if k < 0 {
+		return nil, nil, inputErrorf("the workbook has no sheet %s", Quoted(sheet))
+	}
+	return &xlsSource{rows: b.rows[k]}, func() {}, nil
 }
 
 type xlsCellData interface {

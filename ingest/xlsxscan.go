@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -113,7 +114,7 @@ func readSharedStrings(b []byte) []string {
 		case tok.name == "rPh" && tok.kind == tagClose:
 			skip--
 		case tok.name == "t" && tok.kind == tagOpen && in && skip == 0:
-			cur.WriteString(t.text("t"))
+			cur.WriteString(unescapeOOXML(t.text("t")))
 		}
 	}
 	return out
@@ -166,6 +167,7 @@ func (s *sheetScanner) cells(t *tokenizer) []cell {
 		var value, inline string
 		var hasValue bool
 		rowEnded := false
+		phonetic := 0 // inside <rPh>: a reading aid, not the cell's text
 		if tok.kind == tagOpen {
 			for {
 				in, ok := t.next()
@@ -179,8 +181,12 @@ func (s *sheetScanner) cells(t *tokenizer) []cell {
 				switch {
 				case in.name == "v" && in.kind == tagOpen:
 					value, hasValue = t.text("v"), true
-				case in.name == "t" && in.kind == tagOpen:
-					inline += t.text("t")
+				case in.name == "rPh" && in.kind == tagOpen:
+					phonetic++
+				case in.name == "rPh" && in.kind == tagClose:
+					phonetic--
+				case in.name == "t" && in.kind == tagOpen && phonetic == 0:
+					inline += unescapeOOXML(t.text("t"))
 				}
 			}
 		}
@@ -204,7 +210,9 @@ func (s *sheetScanner) typed(typ, v string, hasValue bool, inline string) cell {
 		return cell{text: s.sst[i]}
 	case "inlineStr":
 		return cell{text: inline}
-	case "str", "e", "b", "d":
+	case "str":
+		return cell{text: unescapeOOXML(v)}
+	case "e", "b", "d":
 		return cell{text: v}
 	}
 	if !hasValue {
@@ -350,24 +358,45 @@ func intern(b []byte) string {
 	return "?"
 }
 
-// text reads the character data up to the closing tag of name.
+// text reads the character data up to the closing tag of name: escaped
+// text and CDATA sections, in any mix.
 func (t *tokenizer) text(name string) string {
-	i := bytes.IndexByte(t.data[t.pos:], '<')
-	if i < 0 {
-		t.pos = len(t.data)
-		return ""
-	}
-	raw := t.data[t.pos : t.pos+i]
-	t.pos += i
-	// CDATA is rare in sheets; read it whole.
-	if bytes.HasPrefix(t.data[t.pos:], []byte("<![CDATA[")) {
-		if j := bytes.Index(t.data[t.pos:], []byte("]]>")); j >= 0 {
-			s := string(t.data[t.pos+9 : t.pos+j])
-			t.pos += j + 3
-			return s
+	var out strings.Builder
+	for {
+		i := bytes.IndexByte(t.data[t.pos:], '<')
+		if i < 0 {
+			out.WriteString(unescapeXML(t.data[t.pos:]))
+			t.pos = len(t.data)
+			return out.String()
 		}
+		out.WriteString(unescapeXML(t.data[t.pos : t.pos+i]))
+		t.pos += i
+		if !bytes.HasPrefix(t.data[t.pos:], []byte("<![CDATA[")) {
+			return out.String()
+		}
+		j := bytes.Index(t.data[t.pos:], []byte("]]>"))
+		if j < 0 {
+			t.pos = len(t.data)
+			return out.String()
+		}
+		out.Write(t.data[t.pos+9 : t.pos+j])
+		t.pos += j + 3
 	}
-	return unescapeXML(raw)
+}
+
+// ooxmlEscape is OOXML's escape of a character XML cannot hold: _xHHHH_
+// (Excel writes a carriage return in a cell as _x000D_, and a literal
+// "_x" sequence as _x005F_x…).
+var ooxmlEscape = regexp.MustCompile(`_x([0-9A-Fa-f]{4})_`)
+
+func unescapeOOXML(s string) string {
+	if !strings.Contains(s, "_x") {
+		return s
+	}
+	return ooxmlEscape.ReplaceAllStringFunc(s, func(m string) string {
+		n, _ := strconv.ParseUint(m[2:6], 16, 32)
+		return string(rune(n))
+	})
 }
 
 var xmlEntities = map[string]string{"lt": "<", "gt": ">", "amp": "&", "quot": `"`, "apos": "'"}
