@@ -43,7 +43,7 @@ func (c *cli) importFiles(args []string) error {
 	defer a.Close()
 	failed := 0
 	for _, path := range fs.Args() {
-		opts := api.ImportOptions{DryRun: *dryRun, Strict: *strict, Confirm: *confirm, Choice: choice}
+		opts := api.ImportOptions{DryRun: *dryRun, Strict: *strict, Confirm: *confirm, Choice: choice, Via: "cli"}
 		if err := c.importFile(a, path, *meter, opts, *format); err != nil {
 			failed++
 			fmt.Fprintf(c.stderr, "meterd: %s: %v\n", path, err)

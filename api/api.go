@@ -183,7 +183,7 @@ type ReadingsRequest struct {
 type ImportInfo struct {
 	ID       int64  `json:"id"`
 	Time     string `json:"time"`
-	Source   string `json:"source"` // excel, csv, api, homeassistant, delete
+	Source   string `json:"source"` // how it came: upload, api, cli, homeassistant, tibber, delete
 	Meter    string `json:"meter"`
 	File     string `json:"file,omitempty"`
 	Written  int    `json:"written"`
@@ -215,4 +215,6 @@ type DeleteReply struct {
 type ImportOptions struct {
 	DryRun, Strict, Confirm bool
 	Choice                  ingest.Choice
+	// Via records how the file came: upload, cli.
+	Via string
 }

@@ -92,7 +92,7 @@ func (b Service) AddReadings(ctx context.Context, meter string, req api.Readings
 	defer release()
 	sum, err := b.a.Import(ctx, ImportRequest{
 		Meter: meter, Source: req.Source, Readings: req.Readings, Rejected: req.Rejected,
-		DryRun: req.DryRun, Strict: req.Strict, Confirm: req.Confirm,
+		DryRun: req.DryRun, Strict: req.Strict, Confirm: req.Confirm, Via: "api",
 	})
 	sum.Clip(ingest.MaxListed)
 	return sum, err
@@ -135,6 +135,7 @@ func (b Service) ImportFile(ctx context.Context, meter, name string, f ingest.Fi
 		return ingest.Summary{}, err
 	}
 	defer release()
+	opts.Via = "upload"
 	sums, err := b.a.ImportFile(ctx, meter, name, f, size, opts)
 	if err != nil {
 		return ingest.Summary{}, err
@@ -184,7 +185,7 @@ func (a *App) HomeAssistantState(ctx context.Context, s ingest.HAState) (api.HAR
 		v = conv
 	}
 	sum, err := a.Import(ctx, ImportRequest{
-		Meter: m.ID, Source: "homeassistant",
+		Meter: m.ID, Source: "homeassistant", Via: "homeassistant",
 		Readings: []ingest.Reading{{Row: 1, Time: s.Time, Value: v, Cell: "last_changed " + s.Time.In(a.cfg.Location).Format(time.RFC3339)}},
 	})
 	return api.HAReply{Summary: sum}, err

@@ -33,6 +33,8 @@ type ImportRequest struct {
 	Sheet   string
 	// Confirm takes readings whose implied consumption is implausible.
 	Confirm bool
+	// Via is how the import came: upload, api, cli, homeassistant.
+	Via string
 }
 
 // Import stores a batch in one transaction and returns the import summary
@@ -131,7 +133,7 @@ func (a *App) prepareImport(ctx context.Context, req ImportRequest) (prepared, e
 	p.sum.Unconfirmed = held
 	sort.SliceStable(p.sum.Warnings, func(i, j int) bool { return p.sum.Warnings[i].Row < p.sum.Warnings[j].Row })
 	p.batch = store.BatchReadings{Batch: store.Batch{
-		Meter: m.ID, Unit: string(m.Unit), Source: req.Source, FileName: req.FileName, SHA256: req.SHA256,
+		Meter: m.ID, Unit: string(m.Unit), Source: req.Source, Via: req.Via, FileName: req.FileName, SHA256: req.SHA256,
 		DryRun: req.DryRun, Outbox: a.cfg.Influx.Enabled(), Rejected: len(req.Rejected), Warnings: len(p.sum.Warnings),
 	}, Readings: srs}
 	return p, nil
@@ -309,7 +311,7 @@ func (a *App) ImportFile(ctx context.Context, meterID, name string, f ingest.Fil
 		g, ok := groups[id]
 		if !ok {
 			g = &ImportRequest{Meter: id, Source: pf.Source(), FileName: pf.Name, SHA256: pf.SHA256, DryRun: opts.DryRun, Strict: opts.Strict,
-				Confirm: opts.Confirm, Columns: pf.Columns, Sheet: pf.Sheet}
+				Confirm: opts.Confirm, Columns: pf.Columns, Sheet: pf.Sheet, Via: opts.Via}
 			groups[id] = g
 			order = append(order, id)
 		}

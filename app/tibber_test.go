@@ -310,3 +310,27 @@ func TestTibberPauseSurvivesARestart(t *testing.T) {
 		t.Errorf("backoff counted %q; want 1", v)
 	}
 }
+
+// TestTibberPollIsAnImport: a poll that changed readings is listed among
+// the imports, as "tibber", and can be undone like any other.
+func TestTibberPollIsAnImport(t *testing.T) {
+	ta, _, hours := tibberSetup(t, "")
+	if _, err := ta.TibberSync(context.Background(), hours[0]); err != nil {
+		t.Fatal(err)
+	}
+	ims, err := ta.Imports(context.Background(), "strom_tibber", 10)
+	if err != nil || len(ims) == 0 || ims[0].Source != "tibber" {
+		t.Fatalf("imports %+v %v", ims, err)
+	}
+	total := 0
+	for _, im := range ims {
+		total += im.Written
+	}
+	if total != len(hours) {
+		t.Errorf("the polls wrote %d hours; want %d", total, len(hours))
+	}
+	res, err := ta.Undo(context.Background(), ims[0].ID, false)
+	if err != nil || len(res.Removed) != ims[0].Written {
+		t.Fatalf("undo: %+v %v", res, err)
+	}
+}

@@ -12,7 +12,11 @@ import (
 )
 
 func (a *App) importInfo(im store.Import) api.ImportInfo {
-	out := api.ImportInfo{ID: im.ID, Time: a.rfc3339(im.Time), Source: im.Source, Meter: im.Meter, File: im.File,
+	via := im.Via
+	if via == "" { // recorded before meterd kept it
+		via = im.Source
+	}
+	out := api.ImportInfo{ID: im.ID, Time: a.rfc3339(im.Time), Source: via, Meter: im.Meter, File: im.File,
 		Written: im.Written, Updated: im.Updated, Undone: im.Undone != nil}
 	if im.Undone != nil {
 		out.UndoneAt = a.rfc3339(*im.Undone)

@@ -29,7 +29,7 @@ func TestDeleteListAndUndo(t *testing.T) {
 	_, body := ta.do(t, http.MethodGet, "/api/v1/imports?meter=wasser", nil)
 	var list struct{ Imports []api.ImportInfo }
 	json.Unmarshal(body, &list)
-	if len(list.Imports) != 2 || list.Imports[0].ID != second.ImportID || list.Imports[0].File != "falsch.csv" || list.Imports[0].Source != "csv" || list.Imports[1].Written != 2 {
+	if len(list.Imports) != 2 || list.Imports[0].ID != second.ImportID || list.Imports[0].File != "falsch.csv" || list.Imports[0].Source != "upload" || list.Imports[1].Written != 2 {
 		t.Fatalf("imports %s", body)
 	}
 	consumption := func() string {

@@ -21,6 +21,8 @@ type Batch struct {
 	Meter    string
 	Unit     string // the meter's unit: the InfluxDB measurement
 	Source   string // excel, csv, api, homeassistant, tibber
+	// Via is how the import came: upload, api, cli, homeassistant.
+	Via      string
 	FileName string
 	SHA256   string
 	// DryRun computes the outcome and writes nothing.
@@ -102,8 +104,8 @@ var errDryRun = errors.New("dry run")
 
 func writeBatch(ctx context.Context, tx *sql.Tx, b Batch, rs []Reading, now int64) (WriteResult, error) {
 	var res WriteResult
-	r, err := tx.ExecContext(ctx, `INSERT INTO import_batches (meter, source, file_name, sha256, created_at) VALUES (?, ?, ?, ?, ?)`,
-		b.Meter, b.Source, b.FileName, b.SHA256, now)
+	r, err := tx.ExecContext(ctx, `INSERT INTO import_batches (meter, source, via, file_name, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		b.Meter, b.Source, b.Via, b.FileName, b.SHA256, now)
 	if err != nil {
 		return res, err
 	}

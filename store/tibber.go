@@ -91,6 +91,25 @@ func (db *DB) WriteTibberHours(ctx context.Context, meter, homeID string, hours 
 	now := db.Now().Unix()
 	err = db.tx(ctx, func(tx *sql.Tx) error {
 		written, updated = 0, 0
+		// The poll is an import like any other, recorded (with what it
+		// replaced) only when it changed something.
+		var batch sql.NullInt64
+		change := func(ts int64) error {
+			if !batch.Valid {
+				r, err := tx.ExecContext(ctx, `INSERT INTO import_batches (meter, source, via, created_at) VALUES (?, 'tibber', 'tibber', ?)`, meter, now)
+				if err != nil {
+					return err
+				}
+				id, err := r.LastInsertId()
+				if err != nil {
+					return err
+				}
+				batch = sql.NullInt64{Int64: id, Valid: true}
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO import_changes (batch_id, meter, ts, old_value, old_source, old_batch)
+				SELECT ?, ?, ?, r.value, r.source, r.batch_id FROM (SELECT 1) LEFT JOIN readings r ON r.meter = ? AND r.ts = ?`, batch.Int64, meter, ts, meter, ts)
+			return err
+		}
 		for _, h := range hours {
 			ts := h.Time.Unix()
 			var old TibberHour
@@ -113,15 +132,23 @@ func (db *DB) WriteTibberHours(ctx context.Context, meter, homeID string, hours 
 				meter, ts, h.Consumption, h.Cost, h.UnitPrice, h.UnitPriceVAT, h.Currency); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO readings (meter, ts, value, source, batch_id, written_at) VALUES (?, ?, ?, 'tibber', NULL, ?)
-				ON CONFLICT (meter, ts) DO UPDATE SET value = excluded.value, source = excluded.source, written_at = excluded.written_at`,
-				meter, ts, h.Consumption, now); err != nil {
+			if err := change(ts); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO readings (meter, ts, value, source, batch_id, written_at) VALUES (?, ?, ?, 'tibber', ?, ?)
+				ON CONFLICT (meter, ts) DO UPDATE SET value = excluded.value, source = excluded.source, batch_id = excluded.batch_id, written_at = excluded.written_at`,
+				meter, ts, h.Consumption, batch, now); err != nil {
 				return err
 			}
 			if outbox {
 				if err := enqueue(ctx, tx, BucketRaw, []string{tibberConsumptionLine(meter, homeID, h)}, now); err != nil {
 					return err
 				}
+			}
+		}
+		if batch.Valid {
+			if _, err := tx.ExecContext(ctx, `UPDATE import_batches SET parsed = ?, written = ?, updated = ? WHERE id = ?`, len(hours), written, updated, batch.Int64); err != nil {
+				return err
 			}
 		}
 		return nil

@@ -16,7 +16,8 @@ import (
 type Import struct {
 	ID       int64
 	Time     time.Time
-	Source   string
+	Source   string // the readings' source: excel, csv, api, homeassistant, tibber
+	Via      string // how it came: upload, api, cli, homeassistant, tibber, delete
 	Meter    string
 	File     string
 	Written  int
@@ -32,7 +33,7 @@ func (db *DB) Imports(ctx context.Context, meter string, limit int) (_ []Import,
 	if limit <= 0 {
 		limit = 50
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, created_at, source, meter, file_name, written, updated, undone_at FROM import_batches
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, created_at, source, via, meter, file_name, written, updated, undone_at FROM import_batches
 		WHERE (? = '' OR meter = ?) ORDER BY id DESC LIMIT ?`, meter, meter, limit)
 	if err != nil {
 		return nil, err
@@ -43,7 +44,7 @@ func (db *DB) Imports(ctx context.Context, meter string, limit int) (_ []Import,
 		var im Import
 		var at int64
 		var undone sql.NullInt64
-		if err := rows.Scan(&im.ID, &at, &im.Source, &im.Meter, &im.File, &im.Written, &im.Updated, &undone); err != nil {
+		if err := rows.Scan(&im.ID, &at, &im.Source, &im.Via, &im.Meter, &im.File, &im.Written, &im.Updated, &undone); err != nil {
 			return nil, err
 		}
 		im.Time = fromUnix(at)
@@ -76,8 +77,8 @@ func (db *DB) Undo(ctx context.Context, id int64, units map[string]string, outbo
 		res = UndoResult{}
 		var at int64
 		var undone sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT id, created_at, source, meter, file_name, written, updated, undone_at FROM import_batches WHERE id = ?`, id).
-			Scan(&res.Import.ID, &at, &res.Import.Source, &res.Import.Meter, &res.Import.File, &res.Import.Written, &res.Import.Updated, &undone)
+		err := tx.QueryRowContext(ctx, `SELECT id, created_at, source, via, meter, file_name, written, updated, undone_at FROM import_batches WHERE id = ?`, id).
+			Scan(&res.Import.ID, &at, &res.Import.Source, &res.Import.Via, &res.Import.Meter, &res.Import.File, &res.Import.Written, &res.Import.Updated, &undone)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fault.Errorf(fault.NotFound, "no import %d: see GET /api/v1/imports", id)
 		}
@@ -187,7 +188,7 @@ func (db *DB) DeleteReading(ctx context.Context, meter, unit string, at time.Tim
 		}
 		ok = true
 		r.Meter, r.Time, r.Source = meter, fromUnix(at.Unix()), source
-		res, err := tx.ExecContext(ctx, `INSERT INTO import_batches (meter, source, created_at, parsed, updated) VALUES (?, 'delete', ?, 1, 1)`, meter, now)
+		res, err := tx.ExecContext(ctx, `INSERT INTO import_batches (meter, source, via, created_at, parsed, updated) VALUES (?, 'delete', 'delete', ?, 1, 1)`, meter, now)
 		if err != nil {
 			return err
 		}

@@ -16,3 +16,6 @@ ALTER TABLE import_batches ADD COLUMN undone_at INTEGER;
 -- A queued point is written, or deleted (an undo or a deleted reading).
 ALTER TABLE outbox ADD COLUMN op TEXT NOT NULL DEFAULT 'write';
 ALTER TABLE outbox_dead ADD COLUMN op TEXT NOT NULL DEFAULT 'write';
+
+-- How an import came: upload, api, cli, homeassistant, tibber, delete.
+ALTER TABLE import_batches ADD COLUMN via TEXT NOT NULL DEFAULT '';
