@@ -18,9 +18,9 @@ type Reading struct {
 
 // Batch describes one import: its readings all belong to Meter.
 type Batch struct {
-	Meter    string
-	Unit     string // the meter's unit: the InfluxDB measurement
-	Source   string // excel, csv, api, homeassistant, tibber
+	Meter  string
+	Unit   string // the meter's unit: the InfluxDB measurement
+	Source string // excel, csv, api, homeassistant, tibber
 	// Via is how the import came: upload, api, cli, homeassistant.
 	Via      string
 	FileName string
