@@ -3,11 +3,14 @@ package ingest
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // Fixtures written by LibreOffice (testdata/libreoffice/make.sh): a cover
@@ -162,5 +165,35 @@ func TestScannerReadsWhatExcelWrites(t *testing.T) {
 	}
 	if len(tab.Readings) != 1 || len(tab.Rejected) != 1 || !strings.Contains(tab.Rejected[0].Error, `"02.01.2025_x000D_"`) {
 		t.Errorf("readings %+v rejected %+v; want the escaped underscore kept literally", tab.Readings, tab.Rejected)
+	}
+}
+
+// TestSpilledSharedStringsAreRead: shared strings larger than what excelize
+// keeps in memory (spilled to a temporary file) are read, through
+// excelize's own reader, not mistaken for a file without a header. Here
+// 40 long remarks make about 90 KiB of shared strings against a limit of
+// 20 KiB, while the sheet itself (about 5 KiB) stays in memory, so the
+// scanner is asked first.
+func TestSpilledSharedStringsAreRead(t *testing.T) {
+	f := excelize.NewFile()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"Datum", "Zählerstand", "Bemerkung"})
+	for i := range 40 {
+		row := []any{time.Date(2025, 1, 1+i, 0, 0, 0, 0, time.UTC).Format("02.01.2006"), float64(100 + i), strings.Repeat(fmt.Sprintf("Bemerkung %03d ", i), 160)}
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		f.SetSheetRow("Sheet1", cell, &row)
+	}
+	p := filepath.Join(t.TempDir(), "bemerkungen.xlsx")
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	saved := unzipXMLSizeLimit
+	unzipXMLSizeLimit = 20 << 10
+	defer func() { unzipXMLSizeLimit = saved }()
+	pf, err := parse(t, p)
+	if err != nil {
+		t.Fatalf("spilled shared strings: %v", err)
+	}
+	if len(pf.Readings) != 40 || pf.Readings[39].Value != 139 {
+		t.Errorf("%d readings", len(pf.Readings))
 	}
 }

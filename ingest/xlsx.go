@@ -20,6 +20,10 @@ const UnzipSizeLimit = 256 << 20
 // (slower) row iterator, so memory stays bounded either way.
 const UnzipXMLSizeLimit = 64 << 20
 
+// unzipXMLSizeLimit is UnzipXMLSizeLimit; tests lower it to reach the
+// spilled path with small files.
+var unzipXMLSizeLimit int64 = UnzipXMLSizeLimit
+
 // workbook is an .xlsx opened through excelize, within its unzip limits.
 type workbook struct {
 	f      *excelize.File
@@ -35,7 +39,7 @@ func openWorkbook(r FileSource, size int64) (*workbook, error) {
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: UnzipSizeLimit, UnzipXMLSizeLimit: UnzipXMLSizeLimit})
+	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: UnzipSizeLimit, UnzipXMLSizeLimit: unzipXMLSizeLimit})
 	if err != nil {
 		return nil, inputErrorf("the file is not a readable .xlsx workbook (%v): save it again as .xlsx, or export CSV", err)
 	}

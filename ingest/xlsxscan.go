@@ -20,7 +20,7 @@ import (
 type sheetScanner struct {
 	data   []byte
 	pos    int
-	sst    []string
+	sst    *sharedStrings
 	lastNo int
 	is1904 bool
 	buf    []cell
@@ -81,43 +81,67 @@ func newSheetScanner(f *excelize.File, index int, is1904 bool) (*sheetScanner, b
 	}
 	s := &sheetScanner{data: data, is1904: is1904}
 	if sst, ok := load("xl/sharedStrings.xml"); ok {
-		s.sst = readSharedStrings(sst)
-	} else if _, spilled := f.Pkg.Load("xl/sharedStrings.xml"); spilled {
+		s.sst = indexSharedStrings(sst)
+	} else if sharedStringsSpilled(f, rels) {
 		return nil, false
 	}
 	return s, true
 }
 
-// readSharedStrings collects the text of each <si>: its <t> runs joined
-// (rich text has several), phonetic runs (<rPh>) left out.
-func readSharedStrings(b []byte) []string {
-	var out []string
-	var cur strings.Builder
-	in, skip := false, 0
+// sharedStrings indexes the <si> elements of the shared strings part
+// that excelize holds in memory; a string is decoded only when a cell
+// asks for it. Copying every string out would double what a workbook
+// full of remarks costs.
+type sharedStrings struct {
+	data       []byte
+	start, end []uint32 // each <si>'s content in data
+}
+
+func indexSharedStrings(b []byte) *sharedStrings {
+	s := &sharedStrings{data: b}
 	t := tokenizer{data: b}
+	var open uint32
 	for {
+		before := t.pos
 		tok, ok := t.next()
 		if !ok {
-			break
+			return s
 		}
 		switch {
 		case tok.name == "si" && tok.kind == tagOpen:
-			in = true
-			cur.Reset()
+			open = uint32(t.pos)
 		case tok.name == "si" && tok.kind == tagClose:
-			out = append(out, cur.String())
-			in = false
+			s.start = append(s.start, open)
+			s.end = append(s.end, uint32(before+bytes.IndexByte(b[before:], '<')))
 		case tok.name == "si" && tok.kind == tagEmpty:
-			out = append(out, "")
+			s.start = append(s.start, uint32(t.pos))
+			s.end = append(s.end, uint32(t.pos))
+		}
+	}
+}
+
+func (s *sharedStrings) len() int { return len(s.start) }
+
+// get is the text of string i: its <t> runs joined (rich text has
+// several), phonetic runs (<rPh>) left out.
+func (s *sharedStrings) get(i int) string {
+	var cur strings.Builder
+	skip := 0
+	t := tokenizer{data: s.data[s.start[i]:s.end[i]]}
+	for {
+		tok, ok := t.next()
+		if !ok {
+			return cur.String()
+		}
+		switch {
 		case tok.name == "rPh" && tok.kind == tagOpen:
 			skip++
 		case tok.name == "rPh" && tok.kind == tagClose:
 			skip--
-		case tok.name == "t" && tok.kind == tagOpen && in && skip == 0:
+		case tok.name == "t" && tok.kind == tagOpen && skip == 0:
 			cur.WriteString(unescapeOOXML(t.text("t")))
 		}
 	}
-	return out
 }
 
 func (s *sheetScanner) next() (int, []cell, bool, error) {
@@ -204,10 +228,10 @@ func (s *sheetScanner) typed(typ, v string, hasValue bool, inline string) cell {
 	switch typ {
 	case "s":
 		i, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil || i < 0 || i >= len(s.sst) {
+		if err != nil || i < 0 || s.sst == nil || i >= s.sst.len() {
 			return cell{}
 		}
-		return cell{text: s.sst[i]}
+		return cell{text: s.sst.get(i)}
 	case "inlineStr":
 		return cell{text: inline}
 	case "str":
@@ -438,4 +462,15 @@ func unescapeXML(b []byte) string {
 		b = b[semi+1:]
 	}
 	return out.String()
+}
+
+// sharedStringsSpilled reports a workbook whose shared strings excelize
+// did not keep in memory (larger than UnzipXMLSizeLimit): the scanner
+// cannot read them, and excelize's own row reader, which can, takes over
+// (slower, but it reads the file).
+func sharedStringsSpilled(f *excelize.File, rels []byte) bool {
+	if _, inMemory := f.Pkg.Load("xl/sharedStrings.xml"); inMemory {
+		return false
+	}
+	return bytes.Contains(rels, []byte("sharedStrings"))
 }
