@@ -3,7 +3,6 @@ package ingest
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"time"
 )
@@ -59,16 +58,20 @@ func (d Domain) Filter(rs []Reading, rej []Rejection) ([]Reading, []Rejection) {
 	return kept, rej
 }
 
-// decimal is a plain decimal number with an optional exponent: what a
-// spreadsheet's number cell or a JSON value text holds. strconv.ParseFloat
-// also takes hex floats, Inf and NaN, none of which is a meter reading.
-var decimal = regexp.MustCompile(`^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$`)
-
-// parseDecimal reads a plain decimal number; ok is false for anything else,
-// including numbers too large for a float64 (1e400).
+// parseDecimal reads a plain decimal number with an optional exponent:
+// what a spreadsheet's number cell or a JSON value text holds. ok is false
+// for anything else, including numbers too large for a float64 (1e400).
+// strconv.ParseFloat alone also takes hex floats, Inf and NaN, none of
+// which is a meter reading; each needs a letter other than e, so allowing
+// only digits, sign, point and e leaves exactly the decimals (a regular
+// expression said the same at a tenth of a file's parse time).
 func parseDecimal(s string) (v float64, ok bool) {
-	if !decimal.MatchString(s) {
-		return 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c == '.', c == 'e', c == 'E', c == '+', c == '-':
+		default:
+			return 0, false
+		}
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsInf(v, 0) {

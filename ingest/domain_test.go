@@ -6,6 +6,8 @@ import (
 	"io"
 	"math"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -130,4 +132,22 @@ func TestOversizedCellRefused(t *testing.T) {
 	if len(pf.Rejected) != 1 || len(pf.Rejected[0].Error) > 200 || !strings.Contains(pf.Rejected[0].Error, strings.Repeat("y", MaxEchoedText)+"…") {
 		t.Errorf("a 30,000-character date cell: %+v", pf.Rejected)
 	}
+}
+
+// FuzzParseDecimal holds parseDecimal to the grammar it promises: an
+// optional sign, digits with at most one point (at least one digit), an
+// optional exponent, and a finite float64.
+func FuzzParseDecimal(f *testing.F) {
+	grammar := regexp.MustCompile(`^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$`)
+	for _, s := range []string{"12", "-1.5", ".5", "5.", "1e3", "1e400", "+-1", "1e", "e1", ".", "1..2", "0x1p3", "NaN"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, ok := parseDecimal(s)
+		ref, err := strconv.ParseFloat(s, 64)
+		want := grammar.MatchString(s) && err == nil && !math.IsInf(ref, 0)
+		if ok != want || (ok && v != ref) {
+			t.Errorf("%q: %v %v; want %v %v", s, v, ok, ref, want)
+		}
+	})
 }

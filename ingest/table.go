@@ -382,7 +382,7 @@ func rowInstant(dc cell, hasTimeCol bool, tc cell, cols columns, src rowSource, 
 		if err != nil {
 			return time.Time{}, "", fmt.Errorf("%s %v", dateName, err)
 		}
-		written = fmt.Sprintf("%s %02d.%02d.%04d", dateName, w.day, w.month, w.year)
+		written = dateName + " " + w.dateText()
 	case dc.isNum:
 		return time.Time{}, "", fmt.Errorf("%s %s is not a date (dd.mm.yyyy, dd.mm.yy or yyyy-mm-dd)", dateName, formatNum(dc.num))
 	default:
@@ -414,6 +414,20 @@ func rowInstant(dc cell, hasTimeCol bool, tc cell, cols columns, src rowSource, 
 		w.hour, w.min, w.sec = h, m, s
 	}
 	return analysis.LocalTime(w.year, w.month, w.day, w.hour, w.min, w.sec, loc), written, nil
+}
+
+// dateText is the wall's date as dd.mm.yyyy. It runs for every row of a
+// spreadsheet, where fmt.Sprintf alone cost a quarter of the row's time.
+func (w wall) dateText() string {
+	b := make([]byte, 0, 10)
+	two := func(n int) { b = append(b, byte('0'+n/10%10), byte('0'+n%10)) }
+	two(w.day)
+	b = append(b, '.')
+	two(int(w.month))
+	b = append(b, '.')
+	two(w.year / 100)
+	two(w.year % 100)
+	return string(b)
 }
 
 func formatNum(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"archive/zip"
-	"bytes"
 	"io"
 	"regexp"
 	"slices"
@@ -118,18 +117,14 @@ func checkCellSizes(r io.ReaderAt, size int64) error {
 				rc.Close()
 				return tooLarge
 			}
-			chunk := buf[:n]
-			for len(chunk) > 0 {
-				i := bytes.IndexAny(chunk, "<>")
-				if i < 0 {
-					run += len(chunk)
+			// A plain loop: bytes.IndexAny builds its set on every call,
+			// and XML has a tag every few bytes.
+			for _, c := range buf[:n] {
+				if c == '<' || c == '>' {
+					run = 0
+				} else if run++; run > MaxCellBytes {
 					break
 				}
-				run += i
-				if run > MaxCellBytes {
-					break
-				}
-				run, chunk = 0, chunk[i+1:]
 			}
 			if run > MaxCellBytes {
 				rc.Close()
