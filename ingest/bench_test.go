@@ -2,43 +2,19 @@ package ingest
 
 import (
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/metrics"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/xuri/excelize/v2"
+	"github.com/meterd/meterd/ingest/ingesttest"
 )
 
-// gridFile writes a grid operator's export of n quarter-hour rows: date
-// cells (serials), text times, number values.
+// gridFile writes a grid operator's export of n quarter-hour rows from
+// 1 January 2025 on.
 func gridFile(tb testing.TB, n int) string {
-	tb.Helper()
-	p := filepath.Join(tb.TempDir(), "grid.xlsx")
-	f := excelize.NewFile()
-	defer f.Close()
-	sw, _ := f.NewStreamWriter("Sheet1")
-	dateFmt := "dd.mm.yyyy"
-	style, _ := f.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt})
-	sw.SetRow("A1", []any{"Bayernwerk Netz GmbH"})
-	sw.SetRow("A3", []any{"Ab-Datum", "Ab-Zeit", "Zählerstand", "Einheit"})
-	clock := make([]string, 96)
-	for q := range clock {
-		clock[q] = time.Date(2000, 1, 1, q/4, q%4*15, 0, 0, time.UTC).Format("15:04")
-	}
-	for i := 0; i < n; i++ {
-		cell, _ := excelize.CoordinatesToCellName(1, 4+i)
-		sw.SetRow(cell, []any{excelize.Cell{StyleID: style, Value: float64(45658 + i/96)}, clock[i%96], 10000 + float64(i)*0.25, "kWh"})
-	}
-	if err := sw.Flush(); err != nil {
-		tb.Fatal(err)
-	}
-	if err := f.SaveAs(p); err != nil {
-		tb.Fatal(err)
-	}
-	return p
+	return ingesttest.GridXLSX(tb, n, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
 }
 
 // peakHeap samples the live heap while fn runs.
