@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -107,4 +112,101 @@ func wantWritten(b *testing.B, dir string, n int) {
 	if err := json.Unmarshal(out, &list); err != nil || len(list.Imports) == 0 || list.Imports[0].Written != n {
 		b.Fatalf("want one import writing %d readings, got %s (%v)", n, out, err)
 	}
+}
+
+// householdDir writes the benchmark household, as the analysis benchmark
+// builds it, for the real binary: a configuration of 30 physical meters (20
+// read by hand every 10 to 40 days, 10 hourly) over the five years 2020 to
+// 2024, 4 master and 4 virtual meters, and its readings as one export file
+// (`Zähler;Zeitpunkt;Zählerstand;Quelle`, 439,697 rows).
+func householdDir(b *testing.B) (dir, file string) {
+	b.Helper()
+	dir = b.TempDir()
+	rng := rand.New(rand.NewSource(1))
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	start := time.Date(2020, 1, 1, 0, 0, 0, 0, berlin)
+	end := start.AddDate(5, 0, 0)
+	var cfg, csv bytes.Buffer
+	cfg.WriteString("meters:\n")
+	csv.WriteString("Zähler;Zeitpunkt;Zählerstand;Quelle\n")
+	row := func(id string, t time.Time, v float64) {
+		fmt.Fprintf(&csv, "%s;%s;%s;manual\n", id, t.Format(time.RFC3339), strconv.FormatFloat(v, 'f', 3, 64))
+	}
+	for i := 0; i < 20; i++ {
+		id := fmt.Sprintf("m%d", i)
+		fmt.Fprintf(&cfg, "  - {id: %s, utility: electricity, unit: kWh", id)
+		if i%5 == 0 {
+			cfg.WriteString(", seasonal_pattern: [14, 12, 11, 8, 5, 4, 4, 4, 6, 9, 11, 12]")
+		}
+		cfg.WriteString("}\n")
+		v := 1000.0
+		for t := start; t.Before(end); t = t.AddDate(0, 0, 10+rng.Intn(31)) {
+			row(id, t, v)
+			v += math.Round(rng.Float64()*100*1000) / 1000
+		}
+	}
+	for i := 0; i < 10; i++ {
+		id := fmt.Sprintf("h%d", i)
+		fmt.Fprintf(&cfg, "  - {id: %s, utility: electricity, unit: kWh}\n", id)
+		v := 0.0
+		for t := start; t.Before(end); t = t.Add(time.Hour) {
+			row(id, t, v)
+			v += math.Round(rng.Float64()*1000) / 1000
+		}
+	}
+	switchAt := start.AddDate(2, 3, 4).Format("2006-01-02")
+	for k := 0; k < 4; k++ {
+		fmt.Fprintf(&cfg, "  - {id: master%d, type: master, utility: electricity, unit: kWh, periods: [{from: 2020-01-01, meters: [m%d]}, {from: %s, meters: [m%d]}]}\n", k, 2*k, switchAt, 2*k+1)
+		fmt.Fprintf(&cfg, "  - {id: virtual%d, type: virtual, utility: electricity, unit: kWh, base: h%d, subtract: [m%d, h%d]}\n", k, k, 10+k, 4+k)
+	}
+	file = filepath.Join(dir, "household.csv")
+	if err := os.WriteFile(filepath.Join(dir, "meterd.yaml"), cfg.Bytes(), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(file, csv.Bytes(), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return dir, file
+}
+
+// BenchmarkBinaryAnalyzeHousehold: `meterd analyze` of the whole
+// household's five years, daily, as JSON: what a person waits for.
+func BenchmarkBinaryAnalyzeHousehold(b *testing.B) {
+	dir, file := householdDir(b)
+	runBinary(b, dir, "import", file)
+	var peak float64
+	for b.Loop() {
+		peak = max(peak, runBinary(b, dir, "analyze", "--from", "2020-01-01", "--to", "2025-01-01", "--daily", "--format", "json"))
+	}
+	b.ReportMetric(peak, "peak-RSS-MB")
+}
+
+// BenchmarkBinaryImportHouseholdCSV: `meterd import` of the household's
+// 439,697-row export into a fresh database.
+func BenchmarkBinaryImportHouseholdCSV(b *testing.B) {
+	src, file := householdDir(b)
+	cfg, _ := os.ReadFile(filepath.Join(src, "meterd.yaml"))
+	var peak float64
+	for b.Loop() {
+		b.StopTimer()
+		dir := b.TempDir()
+		os.WriteFile(filepath.Join(dir, "meterd.yaml"), cfg, 0o600)
+		b.StartTimer()
+		peak = max(peak, runBinary(b, dir, "import", file))
+	}
+	b.ReportMetric(peak, "peak-RSS-MB")
+	b.ReportMetric(439697*float64(b.N)/b.Elapsed().Seconds(), "readings/s")
+}
+
+// BenchmarkBinaryDryRunGridXLSX100k: `meterd import --dry-run` of the
+// 100,000-row export against a database that already holds it: the
+// preview a person sees before confirming.
+func BenchmarkBinaryDryRunGridXLSX100k(b *testing.B) {
+	file := ingesttest.GridXLSX(b, gridRows, time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC))
+	dir := benchDir(b)
+	var peak float64
+	for b.Loop() {
+		peak = max(peak, runBinary(b, dir, "import", "--dry-run", "--meter", "strom", file))
+	}
+	b.ReportMetric(peak, "peak-RSS-MB")
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/meterd/meterd/analysis"
@@ -43,9 +42,7 @@ func (c *cli) analyze(args []string) error {
 	}
 	switch *format {
 	case "json":
-		enc := json.NewEncoder(c.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return analysis.WriteJSON(c.stdout, res)
 	case "csv":
 		return analysis.WriteCSV(c.stdout, res)
 	}

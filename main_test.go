@@ -357,7 +357,10 @@ func TestCommandsFindTheServedDatabase(t *testing.T) {
 	elsewhere := t.TempDir()
 	cfg := filepath.Join(svc, "config.yaml")
 	out, errOut, code := meterd(t, elsewhere, nil, "--config", cfg, "analyze", "--from", "2025-01-01", "--to", "2025-02-01", "--format", "json")
-	if code != 0 || !strings.Contains(out, `"consumption": 31,`) {
+	var res struct {
+		Meters []struct{ Total struct{ Consumption float64 } }
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &res) != nil || len(res.Meters) != 1 || res.Meters[0].Total.Consumption != 31 {
 		t.Errorf("analyze from another folder: exit %d %s %s", code, out, errOut)
 	}
 	if _, err := os.Stat(filepath.Join(elsewhere, "meterd.db")); err == nil {

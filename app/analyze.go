@@ -2,13 +2,13 @@ package app
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/meterd/meterd/analysis"
 	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/fault"
 	"github.com/meterd/meterd/ingest"
-	"github.com/meterd/meterd/store"
 )
 
 // AnalyzeRequest is what `meterd analyze` and POST /api/v1/analyze ask.
@@ -95,6 +95,11 @@ func (a *App) Analyze(ctx context.Context, req AnalyzeRequest) (*analysis.Result
 // analysisInput gathers the readings of the physical meters that ids
 // depend on (all meters if ids is empty): from SQLite, or from InfluxDB
 // for meters with source influx.
+// analysisReaders is how many meters an analysis reads at once: the
+// Raspberry Pi and the CI machine have two cores or more, and the database
+// keeps connections for the rest of the daemon.
+const analysisReaders = 2
+
 func (a *App) analysisInput(ctx context.Context, ids []string) (analysis.Input, error) {
 	in := analysis.Input{Meters: a.cfg.AnalysisMeters(), Readings: map[string][]analysis.Reading{}, Gas: a.cfg.Gas, Location: a.cfg.Location}
 	need := map[string]bool{}
@@ -125,15 +130,35 @@ func (a *App) analysisInput(ctx context.Context, ids []string) (analysis.Input, 
 	for _, id := range ids {
 		walk(id)
 	}
+	var todo []Meter
 	for _, m := range a.cfg.Meters {
-		if !need[m.ID] || m.Kind != analysis.Physical {
-			continue
+		if need[m.ID] && m.Kind == analysis.Physical {
+			todo = append(todo, m)
 		}
-		rs, err := a.meterReadings(ctx, m)
-		if err != nil {
-			return in, err
+	}
+	// Reading the readings is most of an analysis's time; SQLite in WAL
+	// mode serves several readers at once, so two cores read two meters.
+	got := make([][]analysis.Reading, len(todo))
+	errs := make([]error, len(todo))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(len(todo), analysisReaders) {
+		wg.Go(func() {
+			for i := range next {
+				got[i], errs[i] = a.meterReadings(ctx, todo[i])
+			}
+		})
+	}
+	for i := range todo {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, m := range todo {
+		if errs[i] != nil {
+			return in, errs[i]
 		}
-		in.Readings[m.ID] = rs
+		in.Readings[m.ID] = got[i]
 	}
 	return in, nil
 }
@@ -162,19 +187,5 @@ func (a *App) meterReadings(ctx context.Context, m Meter) ([]analysis.Reading, e
 	// Interval meters need the write order (of two readings for one
 	// interval the later written wins); counters are best read in time
 	// order, which the analysis then need not sort.
-	var rs []store.Reading
-	var err error
-	if m.Reading == analysis.Interval {
-		rs, err = a.db.ReadingsInWriteOrder(ctx, m.ID)
-	} else {
-		rs, err = a.db.Readings(ctx, m.ID, time.Time{}, time.Time{})
-	}
-	if err != nil {
-		return nil, err
-	}
-	out := make([]analysis.Reading, len(rs))
-	for i, r := range rs {
-		out[i] = analysis.Reading{Time: r.Time, Value: r.Value}
-	}
-	return out, nil
+	return a.db.Series(ctx, m.ID, m.Reading == analysis.Interval)
 }

@@ -185,7 +185,7 @@ func (a *App) importWarnings(ctx context.Context, m Meter, in []ingest.Reading) 
 	if ok, err := a.onlyExtends(ctx, m, in); err != nil || ok {
 		return nil, nil, false, err
 	}
-	stored, err := a.db.Readings(ctx, m.ID, time.Time{}, time.Time{})
+	stored, err := a.db.Series(ctx, m.ID, false)
 	if err != nil {
 		return nil, nil, false, err
 	}

@@ -33,13 +33,9 @@ func (a *App) plausible(ctx context.Context, m Meter, in []ingest.Reading, rejec
 	if m.Reading != analysis.Cumulative || len(in) == 0 {
 		return in, rejected, nil, nil, nil
 	}
-	stored, err := a.db.Readings(ctx, m.ID, time.Time{}, time.Time{})
+	all, err := a.db.Series(ctx, m.ID, false)
 	if err != nil {
 		return nil, nil, nil, nil, err
-	}
-	all := make([]analysis.Reading, 0, len(stored)+len(in))
-	for _, r := range stored {
-		all = append(all, analysis.Reading{Time: r.Time, Value: r.Value})
 	}
 	usual := usualRate(all)
 	limit := 0.0

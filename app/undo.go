@@ -107,14 +107,10 @@ func (a *App) rejudgeDecrease(ctx context.Context, meter string) {
 	if !ok || m.Kind != analysis.Physical || m.Reading != analysis.Cumulative || !m.Anomaly.Enabled(analysis.RuleDecrease) {
 		return
 	}
-	stored, err := a.db.Readings(ctx, m.ID, time.Time{}, time.Time{})
+	rs, err := a.db.Series(ctx, m.ID, false)
 	if err != nil {
 		a.log.Error("cannot judge the decrease rule again", "meter", m.ID, "error", err)
 		return
-	}
-	rs := make([]analysis.Reading, len(stored))
-	for i, r := range stored {
-		rs[i] = analysis.Reading{Time: r.Time, Value: r.Value}
 	}
 	_, excluded := analysis.CountedReadings(rs, m.Resets, m.Removed)
 	a.settleDecrease(ctx, m, excluded)
