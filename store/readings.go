@@ -67,7 +67,9 @@ type BatchReadings struct {
 
 // WriteBatches stores the batches of one import (a file with several
 // meters) in one transaction, each as WriteReadings would: all of them or,
-// on any error, none. A dry run (any batch's DryRun) writes nothing.
+// on any error, none. A dry run (any batch's DryRun) works out the same
+// result from what is stored and writes nothing: it takes no write lock
+// and never makes a writer wait.
 func (db *DB) WriteBatches(ctx context.Context, bs []BatchReadings) (_ []WriteResult, err error) {
 	meters := make([]string, len(bs))
 	dry := false
@@ -76,6 +78,16 @@ func (db *DB) WriteBatches(ctx context.Context, bs []BatchReadings) (_ []WriteRe
 	}
 	defer wrap(&err, "save readings of %s", strings.Join(meters, ", "))
 	out := make([]WriteResult, len(bs))
+	if dry {
+		for i, b := range bs {
+			stored, err := storedAt(ctx, db.sql, b.Meter, b.Readings)
+			if err != nil {
+				return nil, err
+			}
+			out[i], _ = plan(b.Batch, b.Readings, stored)
+		}
+		return out, nil
+	}
 	err = db.tx(ctx, func(tx *sql.Tx) error {
 		for i, b := range bs {
 			res, err := writeBatch(ctx, tx, b.Batch, b.Readings, db.Now().Unix())
@@ -84,17 +96,8 @@ func (db *DB) WriteBatches(ctx context.Context, bs []BatchReadings) (_ []WriteRe
 			}
 			out[i] = res
 		}
-		if dry {
-			return errDryRun
-		}
 		return nil
 	})
-	if dry && errors.Is(err, errDryRun) {
-		for i := range out {
-			out[i].BatchID = 0
-		}
-		return out, nil
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -104,94 +107,177 @@ func (db *DB) WriteBatches(ctx context.Context, bs []BatchReadings) (_ []WriteRe
 // errDryRun rolls a dry run's transaction back.
 var errDryRun = errors.New("dry run")
 
-func writeBatch(ctx context.Context, tx *sql.Tx, b Batch, rs []Reading, now int64) (WriteResult, error) {
-	var res WriteResult
-	r, err := tx.ExecContext(ctx, `INSERT INTO import_batches (meter, source, via, file_name, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		b.Meter, b.Source, b.Via, b.FileName, b.SHA256, now)
+// storedReading is what an instant holds before an import.
+type storedReading struct {
+	value  float64
+	source string
+	batch  sql.NullInt64
+}
+
+// querier is a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// storedAt reads what meter holds between the earliest and the latest
+// instant of rs, in one range scan: a file of a year of quarter hours
+// asks once, not a hundred thousand times.
+func storedAt(ctx context.Context, q querier, meter string, rs []Reading) (map[int64]storedReading, error) {
+	out := map[int64]storedReading{}
+	if len(rs) == 0 {
+		return out, nil
+	}
+	lo, hi := rs[0].Time.Unix(), rs[0].Time.Unix()
+	for _, r := range rs {
+		lo, hi = min(lo, r.Time.Unix()), max(hi, r.Time.Unix())
+	}
+	rows, err := q.QueryContext(ctx, `SELECT ts, value, source, batch_id FROM readings WHERE meter = ? AND ts >= ? AND ts <= ?`, meter, lo, hi)
 	if err != nil {
-		return res, err
+		return nil, err
 	}
-	if res.BatchID, err = r.LastInsertId(); err != nil {
-		return res, err
-	}
-	sel, err := tx.PrepareContext(ctx, `SELECT value, source, batch_id FROM readings WHERE meter = ? AND ts = ?`)
-	if err != nil {
-		return res, err
-	}
-	defer sel.Close()
-	upsert, err := tx.PrepareContext(ctx, `INSERT INTO readings (meter, ts, value, source, batch_id, written_at) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (meter, ts) DO UPDATE SET value = excluded.value, source = excluded.source, batch_id = excluded.batch_id, written_at = excluded.written_at`)
-	if err != nil {
-		return res, err
-	}
-	defer upsert.Close()
-	change, err := tx.PrepareContext(ctx, `INSERT INTO import_changes (batch_id, meter, ts, old_value, old_source, old_batch) VALUES (?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return res, err
-	}
-	defer change.Close()
-	var out *sql.Stmt
-	if b.Outbox {
-		if out, err = tx.PrepareContext(ctx, `INSERT INTO outbox (bucket, line, created_at) VALUES ('raw', ?, ?)`); err != nil {
-			return res, err
+	defer rows.Close()
+	for rows.Next() {
+		var ts int64
+		var r storedReading
+		if err := rows.Scan(&ts, &r.value, &r.source, &r.batch); err != nil {
+			return nil, err
 		}
-		defer out.Close()
+		out[ts] = r
 	}
+	return out, rows.Err()
+}
+
+// change is one instant an import writes, with what it held before (old
+// is nil where it held nothing).
+type change struct {
+	reading Reading
+	old     *storedReading
+}
+
+// plan works out what writing rs over stored does: the counts, and the
+// instants that change, in input order. Of several readings at one instant
+// the later wins; the earlier ones, and readings equal to what is stored,
+// are duplicates.
+func plan(b Batch, rs []Reading, stored map[int64]storedReading) (WriteResult, []change) {
+	var res WriteResult
 	last := make(map[int64]int, len(rs))
 	for i, rd := range rs {
 		last[rd.Time.Unix()] = i
 	}
+	var changes []change
 	for i, rd := range rs {
 		ts := rd.Time.Unix()
 		if last[ts] != i {
 			res.Duplicates++ // a later row sets this instant
 			continue
 		}
-		var old sql.NullFloat64
-		var oldSource sql.NullString
-		var oldBatch sql.NullInt64
-		switch err := sel.QueryRowContext(ctx, b.Meter, ts).Scan(&old, &oldSource, &oldBatch); {
-		case errors.Is(err, sql.ErrNoRows):
+		c := change{reading: Reading{Meter: b.Meter, Time: fromUnix(ts), Value: rd.Value, Source: rd.Source}}
+		if c.reading.Source == "" {
+			c.reading.Source = b.Source
+		}
+		old, ok := stored[ts]
+		switch {
+		case !ok:
 			res.Written++
-		case err != nil:
-			return res, err
-		case old.Float64 == rd.Value:
+		case old.value == rd.Value:
 			res.Duplicates++
 			continue
 		default:
 			res.Updated++
+			c.old = &old
 		}
-		// What it replaces, so that the import can be undone.
-		if _, err := change.ExecContext(ctx, res.BatchID, b.Meter, ts, old, oldSource, oldBatch); err != nil {
-			return res, err
+		changes = append(changes, c)
+		res.Changed = append(res.Changed, c.reading)
+	}
+	return res, changes
+}
+
+// insertRows is how many rows one INSERT carries: per-statement overhead
+// dominated a row at a time, and SQLite takes up to 32,766 parameters.
+const insertRows = 256
+
+// insertMany runs head followed by one "(?, ...)" group per row, in
+// statements of up to insertRows rows; tail follows the values.
+func insertMany(ctx context.Context, tx *sql.Tx, head, tail string, cols, n int, args func(i int) []any) error {
+	group := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
 		}
-		src := rd.Source
-		if src == "" {
-			src = b.Source
+	}()
+	for start := 0; start < n; start += insertRows {
+		end := min(start+insertRows, n)
+		vals := make([]any, 0, (end-start)*cols)
+		for i := start; i < end; i++ {
+			vals = append(vals, args(i)...)
 		}
-		if _, err := upsert.ExecContext(ctx, b.Meter, ts, rd.Value, src, res.BatchID, now); err != nil {
-			return res, err
-		}
-		stored := Reading{Meter: b.Meter, Time: fromUnix(ts), Value: rd.Value, Source: src}
-		res.Changed = append(res.Changed, stored)
-		if out != nil {
-			if _, err := out.ExecContext(ctx, RawReadingLine(b.Unit, stored), now); err != nil {
-				return res, err
+		q := head + strings.TrimSuffix(strings.Repeat(group+", ", end-start), ", ") + tail
+		if end-start == insertRows {
+			if full == nil {
+				var err error
+				if full, err = tx.PrepareContext(ctx, q); err != nil {
+					return err
+				}
 			}
+			if _, err := full.ExecContext(ctx, vals...); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, q, vals...); err != nil {
+			return err
 		}
 	}
-	if res.Written+res.Updated == 0 {
+	return nil
+}
+
+func writeBatch(ctx context.Context, tx *sql.Tx, b Batch, rs []Reading, now int64) (WriteResult, error) {
+	stored, err := storedAt(ctx, tx, b.Meter, rs)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	res, changes := plan(b, rs, stored)
+	if len(changes) == 0 {
 		// An import that changed nothing leaves no record: there is
 		// nothing to trace back to it.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM import_batches WHERE id = ?`, res.BatchID); err != nil {
-			return res, err
-		}
-		res.BatchID = 0
-	} else if _, err := tx.ExecContext(ctx, `UPDATE import_batches SET parsed = ?, written = ?, updated = ?, duplicates = ?, rejected = ?, warnings = ? WHERE id = ?`,
-		len(rs), res.Written, res.Updated, res.Duplicates, b.Rejected, b.Warnings, res.BatchID); err != nil {
+		return res, nil
+	}
+	r, err := tx.ExecContext(ctx, `INSERT INTO import_batches (meter, source, via, file_name, sha256, created_at, parsed, written, updated, duplicates, rejected, warnings)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		b.Meter, b.Source, b.Via, b.FileName, b.SHA256, now, len(rs), res.Written, res.Updated, res.Duplicates, b.Rejected, b.Warnings)
+	if err != nil {
 		return res, err
 	}
-	return res, nil
+	if res.BatchID, err = r.LastInsertId(); err != nil {
+		return res, err
+	}
+	// What each reading replaces, so that the import can be undone.
+	err = insertMany(ctx, tx, `INSERT INTO import_changes (batch_id, meter, ts, old_value, old_source, old_batch) VALUES `, "", 6, len(changes), func(i int) []any {
+		c := changes[i]
+		if c.old == nil {
+			return []any{res.BatchID, b.Meter, c.reading.Time.Unix(), nil, nil, nil}
+		}
+		return []any{res.BatchID, b.Meter, c.reading.Time.Unix(), c.old.value, c.old.source, c.old.batch}
+	})
+	if err != nil {
+		return res, err
+	}
+	err = insertMany(ctx, tx, `INSERT INTO readings (meter, ts, value, source, batch_id, written_at) VALUES `,
+		` ON CONFLICT (meter, ts) DO UPDATE SET value = excluded.value, source = excluded.source, batch_id = excluded.batch_id, written_at = excluded.written_at`,
+		6, len(changes), func(i int) []any {
+			c := changes[i].reading
+			return []any{b.Meter, c.Time.Unix(), c.Value, c.Source, res.BatchID, now}
+		})
+	if err != nil {
+		return res, err
+	}
+	if b.Outbox {
+		err = insertMany(ctx, tx, `INSERT INTO outbox (bucket, line, created_at) VALUES `, "", 3, len(changes), func(i int) []any {
+			return []any{"raw", RawReadingLine(b.Unit, changes[i].reading), now}
+		})
+	}
+	return res, err
 }
 
 // Readings returns the stored readings of meter in [from, to), oldest

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -151,6 +152,40 @@ func TestWriteReadingsDryRunWritesNothing(t *testing.T) {
 	db.sql.QueryRow(`SELECT COUNT(*) FROM import_batches`).Scan(&batches)
 	if len(rs) != 1 || rs[0].Value != 5 || n != 1 || batches != 1 {
 		t.Fatalf("dry run changed the database: readings %v, outbox %d, batches %d", rs, n, batches)
+	}
+}
+
+// TestDryRunTakesNoWriteLock: a preview while another import holds the
+// write lock answers at once, with what the import would do, instead of
+// waiting its turn (or failing after the busy timeout).
+func TestDryRunTakesNoWriteLock(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	if _, err := db.WriteReadings(ctx, Batch{Meter: "w", Source: "api"}, []Reading{{Time: at("2025-01-01T00:00:00Z"), Value: 5}}); err != nil {
+		t.Fatal(err)
+	}
+	writer, err := db.sql.BeginTx(ctx, nil) // BEGIN IMMEDIATE: holds the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Rollback()
+	done := make(chan error, 1)
+	go func() {
+		res, err := db.WriteReadings(ctx, Batch{Meter: "w", Source: "api", DryRun: true}, []Reading{
+			{Time: at("2025-01-01T00:00:00Z"), Value: 5}, {Time: at("2025-01-03T00:00:00Z"), Value: 9},
+		})
+		if err == nil && (res.Written != 1 || res.Duplicates != 1) {
+			err = fmt.Errorf("dry run %+v; want 1 written, 1 duplicate", res)
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(3 * time.Second): // the busy timeout is 5 s
+		t.Fatal("the dry run waited for the writer's lock")
 	}
 }
 
