@@ -54,6 +54,7 @@ func handler(a *app.App) http.Handler {
 		Registry:       a.Registry(),
 		MaxUploadBytes: cfg.HTTP.MaxUploadBytes,
 		Logger:         a.Logger(),
+		AfterHeavy:     app.ReleaseMemory,
 	}).Handler()
 }
 

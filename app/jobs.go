@@ -153,6 +153,7 @@ func (a *App) runJobRecorded(ctx context.Context, name string, fn jobFunc, id in
 		a.runningMu.Unlock()
 	}
 	start := a.now()
+	defer ReleaseMemory()
 	var (
 		details any
 		record  bool

@@ -102,6 +102,9 @@ type Deps struct {
 	Registry       *prometheus.Registry
 	MaxUploadBytes int64
 	Logger         *slog.Logger
+	// AfterHeavy runs after each request on a route that may take much
+	// memory (upload, analysis, export), once its answer is written.
+	AfterHeavy func()
 }
 
 // Server is meterd's HTTP handler.
@@ -140,9 +143,9 @@ func NewServer(d Deps) *Server {
 // and request metrics.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	open := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, withDeadlines(pattern, h)) }
+	open := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, withDeadlines(pattern, h, nil)) }
 	auth := func(pattern string, h http.HandlerFunc) {
-		mux.Handle(pattern, withDeadlines(pattern, s.authenticate(h)))
+		mux.Handle(pattern, withDeadlines(pattern, s.authenticate(h), s.d.AfterHeavy))
 	}
 
 	open("GET /metrics", promhttp.HandlerFor(s.d.Registry, promhttp.HandlerOpts{Registry: s.d.Registry}).ServeHTTP)
@@ -377,16 +380,23 @@ var slowRoutes = map[string]bool{
 	"GET /api/v1/export.csv":          true,
 }
 
-func withDeadlines(pattern string, h http.Handler) http.Handler {
+// withDeadlines sets the route's read and write deadlines; on a slow
+// route, after runs once the answer is written.
+func withDeadlines(pattern string, h http.Handler, after func()) http.Handler {
 	rd, wd := readTimeout, writeTimeout
 	if slowRoutes[pattern] {
 		rd, wd = slowReadTimeout, slowWriteTimeout
+	} else {
+		after = nil
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rc := http.NewResponseController(w)
 		now := time.Now()
 		rc.SetReadDeadline(now.Add(rd))
 		rc.SetWriteDeadline(now.Add(wd))
+		if after != nil {
+			defer after()
+		}
 		h.ServeHTTP(w, r)
 	})
 }
