@@ -103,6 +103,28 @@ func (a *App) AnomalyCheck(ctx context.Context) (any, bool, error) {
 
 func (a *App) checkRules(ctx context.Context, tally *anomalyTally) error {
 	now, loc := a.now(), a.cfg.Location
+	n := now.In(loc)
+	today := analysis.LocalTime(n.Year(), n.Month(), n.Day(), 0, 0, 0, loc).In(loc)
+	// The rules other than silence judge the readings and the days that
+	// have ended: while neither changed since the last complete check they
+	// would judge exactly as then, so an hourly check without new data
+	// costs a few index lookups instead of reading every meter's history.
+	// Series read from InfluxDB change without a mark here: always judged.
+	mark, markErr := a.db.ChangeMark(ctx)
+	key := mark + "@" + today.Format(time.DateOnly)
+	if markErr == nil && !a.cfg.readsInflux() && a.checked.Load() == key {
+		return a.checkSilenceFromStore(ctx, now, tally)
+	}
+	err := a.checkAllRules(ctx, now, today, tally)
+	if err == nil && markErr == nil {
+		a.checked.Store(key)
+	}
+	return err
+}
+
+// checkAllRules judges every rule on every meter's whole history.
+func (a *App) checkAllRules(ctx context.Context, now, today time.Time, tally *anomalyTally) error {
+	loc := a.cfg.Location
 	in, loadErr := a.analysisInput(ctx, nil)
 	if loadErr != nil {
 		// InfluxDB away: the meters kept in SQLite can still fall silent.
@@ -126,8 +148,6 @@ func (a *App) checkRules(ctx context.Context, tally *anomalyTally) error {
 
 	// Spike: the latest complete day against the 30 before it; the
 	// range reaches back far enough for a day a month old to be judged.
-	n := now.In(loc)
-	today := analysis.LocalTime(n.Year(), n.Month(), n.Day(), 0, 0, 0, loc).In(loc)
 	res, err := analysis.Analyze(in, analysis.Request{From: today.AddDate(0, 0, -2*analysis.SpikeWindow-1), To: today, Daily: true})
 	if err != nil {
 		return errors.Join(append(errs, err)...)
@@ -242,16 +262,18 @@ func (a *App) silenceCheck(m Meter, last time.Time, ok bool, now time.Time) anal
 }
 
 func (a *App) checkSilenceFromStore(ctx context.Context, now time.Time, tally *anomalyTally) error {
-	last, err := a.db.LastReadings(ctx)
-	if err != nil {
-		return err
-	}
 	var errs []error
 	for _, m := range a.cfg.Meters {
 		if m.Kind != analysis.Physical || m.Source == SourceInflux || !m.Anomaly.Enabled(analysis.RuleSilence) {
 			continue
 		}
-		r, ok := last[m.ID]
+		// One index lookup per meter; a query over all meters at once
+		// would scan every reading.
+		r, ok, err := a.db.LastReading(ctx, m.ID)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
 		errs = append(errs, a.settle(ctx, m.ID, a.silenceCheck(m, r.Time, ok, now), tally))
 	}
 	return errors.Join(errs...)

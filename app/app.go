@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
@@ -44,6 +45,9 @@ type Options struct {
 
 // App is the running daemon: one store, one scheduler, one HTTP server.
 type App struct {
+	// checked is the change mark and day of the last anomaly check that
+	// judged every rule (see checkRules).
+	checked atomic.Value
 	cfg     *Config
 	log     *slog.Logger
 	now     func() time.Time

@@ -236,6 +236,16 @@ func (c *Config) Meter(id string) (Meter, bool) {
 	return Meter{}, false
 }
 
+// readsInflux reports a meter whose readings are read from InfluxDB.
+func (c *Config) readsInflux() bool {
+	for _, m := range c.Meters {
+		if m.Source == SourceInflux {
+			return true
+		}
+	}
+	return false
+}
+
 // AnalysisMeters returns the domain model of every meter, in config order.
 func (c *Config) AnalysisMeters() []analysis.Meter {
 	out := make([]analysis.Meter, len(c.Meters))

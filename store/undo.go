@@ -237,3 +237,14 @@ func quoteIdent(s string) string {
 func quoteString(s string) string {
 	return `'` + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + `'`
 }
+
+// ChangeMark is a value that changes whenever any meter's readings change:
+// every write, deletion and undo is an import batch, or marks one undone,
+// and batches are never removed. Equal marks mean the readings are as they
+// were, whichever process changed them (the daemon, or a command beside it).
+func (db *DB) ChangeMark(ctx context.Context) (_ string, err error) {
+	defer wrap(&err, "read the change mark")
+	var maxID, undone, lastUndo int64
+	err = db.sql.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0), COUNT(undone_at), COALESCE(MAX(undone_at), 0) FROM import_batches`).Scan(&maxID, &undone, &lastUndo)
+	return fmt.Sprintf("%d/%d/%d", maxID, undone, lastUndo), err
+}
