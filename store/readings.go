@@ -382,11 +382,18 @@ func (db *DB) LastReading(ctx context.Context, meter string) (r Reading, ok bool
 }
 
 // EarliestWrittenSince returns, per meter, the earliest instant among the
-// readings written or changed at or after since: what an analysis must
-// recompute.
+// readings written, changed, deleted or restored at or after since: what
+// an analysis must recompute. A deleted reading leaves no row behind, so
+// besides the readings' own write times it takes what each import made
+// or undone since then changed (every change is recorded with its import).
 func (db *DB) EarliestWrittenSince(ctx context.Context, since time.Time) (_ map[string]time.Time, err error) {
 	defer wrap(&err, "find readings written since %s", since.UTC().Format(time.RFC3339))
-	rows, err := db.sql.QueryContext(ctx, `SELECT meter, MIN(ts) FROM readings WHERE written_at >= ? GROUP BY meter`, since.Unix())
+	rows, err := db.sql.QueryContext(ctx, `SELECT meter, MIN(ts) FROM (
+			SELECT meter, ts FROM readings WHERE written_at >= ?1
+			UNION ALL
+			SELECT c.meter, c.ts FROM import_batches b JOIN import_changes c ON c.batch_id = b.id
+			WHERE b.created_at >= ?1 OR b.undone_at >= ?1
+		) GROUP BY meter`, since.Unix())
 	if err != nil {
 		return nil, err
 	}

@@ -367,3 +367,54 @@ func TestImportThatChangesNothingLeavesNoRecord(t *testing.T) {
 		t.Errorf("%d import records (%v); want 1", n, err)
 	}
 }
+
+// TestEarliestWrittenSinceSeesRemovals: what the daily analysis must
+// recompute includes readings that were removed (an undone import, a
+// deleted reading), which leave no row with a write time behind.
+func TestEarliestWrittenSinceSeesRemovals(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	clock := at("2025-03-01T12:00:00Z")
+	db.Now = func() time.Time { return clock }
+	first, err := db.WriteReadings(ctx, Batch{Meter: "w", Source: "api"}, []Reading{
+		{Time: at("2025-01-10T00:00:00Z"), Value: 1}, {Time: at("2025-02-10T00:00:00Z"), Value: 2},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	earliest := func(since time.Time) string {
+		t.Helper()
+		got, err := db.EarliestWrittenSince(ctx, since)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w, ok := got["w"]; ok {
+			return w.Format(time.DateOnly)
+		}
+		return "none"
+	}
+	clock = at("2025-03-02T12:00:00Z")
+	if _, err := db.WriteReadings(ctx, Batch{Meter: "w", Source: "api"}, []Reading{{Time: at("2025-03-01T00:00:00Z"), Value: 3}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := earliest(clock); got != "2025-03-01" {
+		t.Errorf("after a new reading: %s; want 2025-03-01", got)
+	}
+	clock = at("2025-03-03T12:00:00Z")
+	if _, err := db.Undo(ctx, first.BatchID, map[string]string{"w": "m³"}, false, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := earliest(clock); got != "2025-01-10" {
+		t.Errorf("after undoing January's import: %s; want 2025-01-10", got)
+	}
+	clock = at("2025-03-04T12:00:00Z")
+	if _, _, ok, err := db.DeleteReading(ctx, "w", "m³", at("2025-03-01T00:00:00Z"), false); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if got := earliest(clock); got != "2025-03-01" {
+		t.Errorf("after deleting March's reading: %s; want 2025-03-01", got)
+	}
+	if got := earliest(at("2025-03-05T00:00:00Z")); got != "none" {
+		t.Errorf("nothing changed since: %s", got)
+	}
+}
