@@ -164,7 +164,8 @@ func plan(b Batch, rs []Reading, stored map[int64]storedReading) (WriteResult, [
 	for i, rd := range rs {
 		last[rd.Time.Unix()] = i
 	}
-	var changes []change
+	changes := make([]change, 0, len(rs))
+	res.Changed = make([]Reading, 0, len(rs))
 	for i, rd := range rs {
 		ts := rd.Time.Unix()
 		if last[ts] != i {
