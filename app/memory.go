@@ -6,6 +6,6 @@ import "runtime/debug"
 // analysis, an export) left behind back to the operating system. Go's
 // runtime returns it by itself only over minutes, so after a 100 MB
 // upload a Raspberry Pi would carry the peak long after the work is done.
-// It costs one garbage collection, a few milliseconds on an idle daemon's
-// heap; these run at most a few times a minute.
+// It costs one garbage collection: a millisecond or two on an idle
+// daemon's heap, at most every influx.flush_interval (the outbox job).
 func ReleaseMemory() { debug.FreeOSMemory() }
