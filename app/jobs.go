@@ -207,6 +207,13 @@ const deadPointsShown = 7 * 24 * time.Hour
 // when delivery starts failing and one per run that delivered points.
 func (a *App) deliverOutbox(ctx context.Context) (any, bool, error) {
 	n, err := a.db.DeliverOutbox(ctx, a.influx, a.cfg.Influx.BatchSize)
+	if n > 0 {
+		// Delivered is delivered: space not given back now is given back
+		// after the next delivery.
+		if rerr := a.db.Reclaim(ctx); rerr != nil {
+			a.log.Warn("cannot give the database's free pages back", "error", rerr)
+		}
+	}
 	if err == nil && n == 0 {
 		// Nothing queued: still find out whether InfluxDB is there, so
 		// /health is right before the next reading arrives.

@@ -73,21 +73,20 @@ func (db *DB) DeliverOutbox(ctx context.Context, w LineWriter, batchSize int) (d
 		n, d, err := db.deliverBatch(ctx, w, batchSize)
 		delivered += n
 		if err != nil || n+d == 0 {
-			if delivered > 0 {
-				err = errors.Join(err, db.reclaim(ctx))
-			}
 			return delivered, err
 		}
 	}
 }
 
-// reclaim gives the pages that delivered outbox rows left free back to the
-// file system, and shrinks the write-ahead log: a queue of a year's
+// Reclaim gives the pages that delivered outbox rows left free back to the
+// file system, and shrinks the write-ahead log; run it after a delivery
+// that sent points: a queue of a year's
 // readings would otherwise leave the database file twice the size of its
 // data for good. A database made before meterd set incremental
 // auto-vacuum is converted once, by a full VACUUM, when a quarter of it
 // is free.
-func (db *DB) reclaim(ctx context.Context) error {
+func (db *DB) Reclaim(ctx context.Context) (err error) {
+	defer wrap(&err, "give free pages back")
 	var mode, free, pages int64
 	if err := db.sql.QueryRowContext(ctx, `SELECT * FROM pragma_auto_vacuum, pragma_freelist_count, pragma_page_count`).Scan(&mode, &free, &pages); err != nil {
 		return err
@@ -112,7 +111,7 @@ func (db *DB) reclaim(ctx context.Context) error {
 	}
 	// A reader may keep the log from being truncated; the next
 	// delivery tries again, so the result does not matter.
-	_, err := db.sql.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	_, err = db.sql.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
 	return err
 }
 
