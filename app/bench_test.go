@@ -98,3 +98,17 @@ func BenchmarkAnomalyCheckNoNewData(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDailyAnalysis: the daily job on the household with nothing
+// recorded before (the first run, or one after a long outage): analyse,
+// and queue the processed points for InfluxDB.
+func BenchmarkDailyAnalysis(b *testing.B) {
+	a := benchHousehold(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := a.DailyAnalysis(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

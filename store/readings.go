@@ -389,26 +389,41 @@ func (db *DB) LastReading(ctx context.Context, meter string) (r Reading, ok bool
 // or undone since then changed (every change is recorded with its import).
 func (db *DB) EarliestWrittenSince(ctx context.Context, since time.Time) (_ map[string]time.Time, err error) {
 	defer wrap(&err, "find readings written since %s", since.UTC().Format(time.RFC3339))
-	rows, err := db.sql.QueryContext(ctx, `SELECT meter, MIN(ts) FROM (
-			SELECT meter, ts FROM readings WHERE written_at >= ?1
-			UNION ALL
-			SELECT c.meter, c.ts FROM import_batches b JOIN import_changes c ON c.batch_id = b.id
-			WHERE b.created_at >= ?1 OR b.undone_at >= ?1
-		) GROUP BY meter`, since.Unix())
+	out := map[string]time.Time{}
+	// Two queries, not one over their union: the readings are scanned in
+	// key order and grouped as they come, where a union would be sorted
+	// first (a third of a second on a household's 440,000 readings).
+	for _, q := range []string{
+		`SELECT meter, MIN(ts) FROM readings WHERE written_at >= ? GROUP BY meter`,
+		`SELECT c.meter, MIN(c.ts) FROM import_batches b JOIN import_changes c ON c.batch_id = b.id
+			WHERE b.created_at >= ?1 OR b.undone_at >= ?1 GROUP BY c.meter`,
+	} {
+		if err := db.earliestPerMeter(ctx, out, q, since.Unix()); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// earliestPerMeter lowers out's instant of each meter the query (meter,
+// MIN(ts)) returns.
+func (db *DB) earliestPerMeter(ctx context.Context, out map[string]time.Time, q string, args ...any) error {
+	rows, err := db.sql.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	out := map[string]time.Time{}
 	for rows.Next() {
 		var m string
 		var ts int64
 		if err := rows.Scan(&m, &ts); err != nil {
-			return nil, err
+			return err
 		}
-		out[m] = fromUnix(ts)
+		if t, ok := out[m]; !ok || fromUnix(ts).Before(t) {
+			out[m] = fromUnix(ts)
+		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // Extent returns a meter's latest instant and highest value; ok is false if
