@@ -50,9 +50,10 @@ func docAnchors(t *testing.T) map[string]map[string]bool {
 
 var docRef = regexp.MustCompile(`docs/([a-z_]+\.md)(?:#([a-z0-9_-]+))?`)
 
-// TestCodeCitesExistingRules: every docs/PAGE.md#section a comment or test
-// cites exists, so a reader can always follow a rule from the code to its
-// statement (and back, with grep).
+// TestCodeCitesExistingRules: every page of docs/, and section of it, that
+// a comment or test cites exists (docs/README.md lists the pages), so a
+// reader can always follow a rule from the code to its statement (and
+// back, with grep).
 func TestCodeCitesExistingRules(t *testing.T) {
 	anchors := docAnchors(t)
 	cited := 0
