@@ -153,32 +153,11 @@ func ParseFile(name string, f FileSource, size int64, loc *time.Location, o Opti
 	}
 	p := &ParsedFile{Name: filepath.Base(name), Format: format, SHA256: hex.EncodeToString(h.Sum(nil))}
 	err = guard(format+" file", func() error {
-		var sheets []string
-		var open func(sheet string) (rowSource, func(), error)
-		switch format {
-		case FormatXLSX:
-			wb, err := openWorkbook(f, size)
-			if err != nil {
-				return err
-			}
-			defer wb.Close()
-			sheets, open = wb.sheets, wb.source
-		case FormatXLS:
-			book, err := newXLSBook(f, size)
-			if err != nil {
-				return err
-			}
-			sheets, open = book.sheets, book.source
-		default:
-			sheets = []string{""}
-			open = func(string) (rowSource, func(), error) {
-				if _, err := f.Seek(0, io.SeekStart); err != nil {
-					return nil, nil, err
-				}
-				cs, err := newCSVSource(f)
-				return cs, func() {}, err
-			}
+		sheets, open, closeBook, err := openSheets(format, f, size)
+		if err != nil {
+			return err
 		}
+		defer closeBook()
 		candidates := sheets
 		if o.Choice.Sheet != "" {
 			if !slices.Contains(sheets, o.Choice.Sheet) {
@@ -204,19 +183,56 @@ func ParseFile(name string, f FileSource, size int64, loc *time.Location, o Opti
 			return err
 		}
 		// No sheet has a header: show their starts to choose from.
-		nh := &NoHeaderError{err: firstErr}
-		for _, sheet := range sheets {
-			if src, done, err := open(sheet); err == nil {
-				nh.Sheets = append(nh.Sheets, preview(sheet, src))
-				done()
-			}
-		}
-		return nh
+		return &NoHeaderError{err: firstErr, Sheets: previewSheets(sheets, open)}
 	})
 	if err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// sheetOpener opens one sheet of a file as rows; done releases it.
+type sheetOpener func(sheet string) (src rowSource, done func(), err error)
+
+// openSheets opens a file of format for reading sheet by sheet: its sheet
+// names (a CSV file has one, named "") and how to open each. closeBook
+// releases the file once no sheet is read any more.
+func openSheets(format string, f FileSource, size int64) (sheets []string, open sheetOpener, closeBook func(), err error) {
+	switch format {
+	case FormatXLSX:
+		wb, err := openWorkbook(f, size)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return wb.sheets, wb.source, func() { wb.Close() }, nil
+	case FormatXLS:
+		book, err := newXLSBook(f, size)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return book.sheets, book.source, func() {}, nil
+	}
+	open = func(string) (rowSource, func(), error) {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, nil, err
+		}
+		cs, err := newCSVSource(f)
+		return cs, func() {}, err
+	}
+	return []string{""}, open, func() {}, nil
+}
+
+// previewSheets reads the first rows of each sheet that opens: one sheet
+// that cannot be read does not hide the others.
+func previewSheets(sheets []string, open sheetOpener) []SheetPreview {
+	var out []SheetPreview
+	for _, sheet := range sheets {
+		if src, done, err := open(sheet); err == nil {
+			out = append(out, preview(sheet, src))
+			done()
+		}
+	}
+	return out
 }
 
 func quotedAll(ss []string) []string {
@@ -244,37 +260,12 @@ func Preview(name string, f FileSource, size int64) (sheets []SheetPreview, ok b
 		return nil, false
 	}
 	err = guard(format+" file", func() error {
-		switch format {
-		case FormatXLSX:
-			wb, err := openWorkbook(f, size)
-			if err != nil {
-				return err
-			}
-			defer wb.Close()
-			for _, s := range wb.sheets {
-				src, done, err := wb.source(s)
-				if err != nil {
-					return err
-				}
-				sheets = append(sheets, preview(s, src))
-				done()
-			}
-		case FormatXLS:
-			book, err := newXLSBook(f, size)
-			if err != nil {
-				return err
-			}
-			for _, s := range book.sheets {
-				src, _, _ := book.source(s)
-				sheets = append(sheets, preview(s, src))
-			}
-		default:
-			cs, err := newCSVSource(f)
-			if err != nil {
-				return err
-			}
-			sheets = []SheetPreview{preview("", cs)}
+		names, open, closeBook, err := openSheets(format, f, size)
+		if err != nil {
+			return err
 		}
+		defer closeBook()
+		sheets = previewSheets(names, open)
 		return nil
 	})
 	return sheets, err == nil
