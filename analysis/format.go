@@ -118,66 +118,49 @@ func csvNum(v *float64) string {
 // took longer than the analysis itself.
 func WriteJSON(w io.Writer, r *Result) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	str := func(s string) []byte { b, _ := json.Marshal(s); return b }
-	if r.Meters == nil {
-		// As encoding/json writes a nil slice.
-		fmt.Fprintf(bw, "{\n  \"from\": %s,\n  \"to\": %s,\n  \"timezone\": %s,\n  \"meters\": null\n}\n", str(r.From), str(r.To), str(r.Timezone))
-		return bw.Flush()
-	}
-	fmt.Fprintf(bw, "{\n  \"from\": %s,\n  \"to\": %s,\n  \"timezone\": %s,\n  \"meters\": [", str(r.From), str(r.To), str(r.Timezone))
-	for i, m := range r.Meters {
-		if i > 0 {
-			bw.WriteByte(',')
-		}
+	fmt.Fprintf(bw, "{\n  \"from\": %s,\n  \"to\": %s,\n  \"timezone\": %s,\n  \"meters\": ", jsonString(r.From), jsonString(r.To), jsonString(r.Timezone))
+	writeJSONList(bw, "  ", r.Meters, func(m MeterResult) {
 		total, _ := m.Total.MarshalJSON()
-		fmt.Fprintf(bw, "\n    {\n      \"id\": %s,\n      \"type\": %s,\n      \"utility\": %s,\n      \"unit\": %s,\n      \"total\": %s,\n      \"monthly\": ",
-			str(m.ID), str(m.Type), str(m.Utility), str(m.Unit), total)
-		if m.Monthly == nil {
-			bw.WriteString("null")
-		} else {
-			bw.WriteByte('[')
-			for j, f := range m.Monthly {
-				b, _ := f.MarshalJSON()
-				writeItem(bw, j, b)
-			}
-			closeList(bw, len(m.Monthly))
-		}
-		if len(m.Daily) > 0 {
-			bw.WriteString(",\n      \"daily\": [")
-			for j, f := range m.Daily {
-				b, _ := f.MarshalJSON()
-				writeItem(bw, j, b)
-			}
-			closeList(bw, len(m.Daily))
+		fmt.Fprintf(bw, "{\n      \"id\": %s,\n      \"type\": %s,\n      \"utility\": %s,\n      \"unit\": %s,\n      \"total\": %s,\n      \"monthly\": ",
+			jsonString(m.ID), jsonString(m.Type), jsonString(m.Utility), jsonString(m.Unit), total)
+		writeJSONList(bw, "      ", m.Monthly, func(f MonthFigure) { b, _ := f.MarshalJSON(); bw.Write(b) })
+		if len(m.Daily) > 0 { // omitempty, as the struct tag says
+			bw.WriteString(",\n      \"daily\": ")
+			writeJSONList(bw, "      ", m.Daily, func(f DayFigure) { b, _ := f.MarshalJSON(); bw.Write(b) })
 		}
 		if len(m.Warnings) > 0 {
-			bw.WriteString(",\n      \"warnings\": [")
-			for j, s := range m.Warnings {
-				writeItem(bw, j, str(s))
-			}
-			closeList(bw, len(m.Warnings))
+			bw.WriteString(",\n      \"warnings\": ")
+			writeJSONList(bw, "      ", m.Warnings, func(s string) { bw.Write(jsonString(s)) })
 		}
 		bw.WriteString("\n    }")
-	}
-	end := "\n  ]"
-	if len(r.Meters) == 0 {
-		end = "]"
-	}
-	bw.WriteString(end + "\n}\n")
+	})
+	bw.WriteString("\n}\n")
 	return bw.Flush()
 }
 
-func writeItem(bw *bufio.Writer, i int, b []byte) {
-	if i > 0 {
-		bw.WriteByte(',')
+// writeJSONList writes items as a JSON array, one item per line indented
+// one step (two spaces) deeper than indent, the closing bracket at indent;
+// a nil slice is null, as encoding/json writes it.
+func writeJSONList[T any](bw *bufio.Writer, indent string, items []T, item func(T)) {
+	if items == nil {
+		bw.WriteString("null")
+		return
 	}
-	bw.WriteString("\n        ")
-	bw.Write(b)
-}
-
-func closeList(bw *bufio.Writer, n int) {
-	if n > 0 {
-		bw.WriteString("\n      ")
+	bw.WriteByte('[')
+	for i, it := range items {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n" + indent + "  ")
+		item(it)
+	}
+	if len(items) > 0 {
+		bw.WriteString("\n" + indent)
 	}
 	bw.WriteByte(']')
+}
+
+func jsonString(s string) []byte {
+	b, _ := json.Marshal(s)
+	return b
 }
