@@ -104,9 +104,21 @@ func (a *App) prepareImport(ctx context.Context, req ImportRequest) (prepared, e
 		return prepared{}, err
 	}
 	req.Readings, req.Rejected = a.domain().Filter(req.Readings, req.Rejected)
+	// The plausibility check and the warnings both judge the readings
+	// against the meter's stored history: read it once, and only if asked.
+	var stored []analysis.Reading
+	var storedErr error
+	loaded := false
+	history := func() ([]analysis.Reading, error) {
+		if !loaded {
+			stored, storedErr = a.db.Series(ctx, m.ID, false)
+			loaded = true
+		}
+		return stored, storedErr
+	}
 	var implausible []ingest.Warning
 	var held []int
-	if req.Readings, req.Rejected, implausible, held, err = a.plausible(ctx, m, req.Readings, req.Rejected, req.Confirm); err != nil {
+	if req.Readings, req.Rejected, implausible, held, err = a.plausible(m, history, req.Readings, req.Rejected, req.Confirm); err != nil {
 		return prepared{}, err
 	}
 	if req.Strict && len(req.Rejected) > 0 {
@@ -126,7 +138,7 @@ func (a *App) prepareImport(ctx context.Context, req ImportRequest) (prepared, e
 		srs[i] = store.Reading{Meter: m.ID, Time: r.Time, Value: r.Value, Source: req.Source}
 		p.sum.Readings = append(p.sum.Readings, ingest.NewSummaryReading(r, a.cfg.Location))
 	}
-	if p.sum.Warnings, p.excluded, p.judged, err = a.importWarnings(ctx, m, req.Readings); err != nil {
+	if p.sum.Warnings, p.excluded, p.judged, err = a.importWarnings(ctx, m, history, req.Readings); err != nil {
 		return prepared{}, err
 	}
 	p.sum.Warnings = append(p.sum.Warnings, implausible...)
@@ -178,14 +190,14 @@ func (a *App) settleDecrease(ctx context.Context, m Meter, excluded []analysis.E
 // It also returns every reading of the meter that will not count, for the
 // decrease rule; judged is false when the readings only extend the
 // counter, which changes nothing the rule saw before.
-func (a *App) importWarnings(ctx context.Context, m Meter, in []ingest.Reading) (_ []ingest.Warning, excluded []analysis.Exclusion, judged bool, _ error) {
+func (a *App) importWarnings(ctx context.Context, m Meter, history func() ([]analysis.Reading, error), in []ingest.Reading) (_ []ingest.Warning, excluded []analysis.Exclusion, judged bool, _ error) {
 	if m.Reading != analysis.Cumulative || len(in) == 0 {
 		return nil, nil, false, nil
 	}
 	if ok, err := a.onlyExtends(ctx, m, in); err != nil || ok {
 		return nil, nil, false, err
 	}
-	stored, err := a.db.Series(ctx, m.ID, false)
+	stored, err := history()
 	if err != nil {
 		return nil, nil, false, err
 	}

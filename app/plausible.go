@@ -29,11 +29,11 @@ const (
 // than plausibleFactor × the usual rate or above the meter's max_per_day,
 // unless confirm: then they are kept and named in a warning. Held back,
 // they are rejected rows that say how to confirm them.
-func (a *App) plausible(ctx context.Context, m Meter, in []ingest.Reading, rejected []ingest.Rejection, confirm bool) (_ []ingest.Reading, _ []ingest.Rejection, _ []ingest.Warning, held []int, _ error) {
+func (a *App) plausible(m Meter, history func() ([]analysis.Reading, error), in []ingest.Reading, rejected []ingest.Rejection, confirm bool) (_ []ingest.Reading, _ []ingest.Rejection, _ []ingest.Warning, held []int, _ error) {
 	if m.Reading != analysis.Cumulative || len(in) == 0 {
 		return in, rejected, nil, nil, nil
 	}
-	all, err := a.db.Series(ctx, m.ID, false)
+	all, err := history()
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
