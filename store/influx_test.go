@@ -11,12 +11,20 @@ import (
 	"github.com/meterd/meterd/store/influxtest"
 )
 
-func TestInfluxDeliveryRealServer(t *testing.T) {
+// startInflux starts a real influxd with meterd's two databases and a
+// client for it, closed with the test.
+func startInflux(t *testing.T) (*influxtest.Server, *Influx) {
+	t.Helper()
 	srv := influxtest.Start(t)
 	srv.CreateDatabase("meters")
 	srv.CreateDatabase("meters_processed")
-	ix := NewInflux(InfluxOptions{URL: srv.URL, RawBucket: "meters", ProcessedBucket: "meters_processed", Timeout: 5 * time.Second})
-	defer ix.Close()
+	ix := NewInflux(InfluxOptions{URL: srv.URL, RawBucket: "meters", ProcessedBucket: "meters_processed", Timeout: 10 * time.Second})
+	t.Cleanup(func() { ix.Close() })
+	return srv, ix
+}
+
+func TestInfluxDeliveryRealServer(t *testing.T) {
+	srv, ix := startInflux(t)
 	ctx := context.Background()
 	if err := ix.Ping(ctx); err != nil {
 		t.Fatal(err)
@@ -96,11 +104,7 @@ func TestRefusedPointIsSetAside(t *testing.T) {
 		{"a time out of InfluxDB's range", `m³,domain=meterd,entity_id=poison source="api",value=1 253402214400`},
 	} {
 		t.Run(bad.name, func(t *testing.T) {
-			srv := influxtest.Start(t)
-			srv.CreateDatabase("meters")
-			srv.CreateDatabase("meters_processed")
-			ix := NewInflux(InfluxOptions{URL: srv.URL, RawBucket: "meters", ProcessedBucket: "meters_processed", Timeout: 10 * time.Second})
-			defer ix.Close()
+			srv, ix := startInflux(t)
 			ctx := context.Background()
 			db := openTest(t)
 			var lines []string
@@ -154,11 +158,7 @@ func TestRefusedPointIsSetAside(t *testing.T) {
 // delivery; undoing the deletion brings the reading back in both; an
 // import whose readings a later import changed cannot be undone first.
 func TestUndoAndDeleteReachInfluxDB(t *testing.T) {
-	srv := influxtest.Start(t)
-	srv.CreateDatabase("meters")
-	srv.CreateDatabase("meters_processed")
-	ix := NewInflux(InfluxOptions{URL: srv.URL, RawBucket: "meters", ProcessedBucket: "meters_processed", Timeout: 5 * time.Second})
-	defer ix.Close()
+	srv, ix := startInflux(t)
 	ctx := context.Background()
 	db := openTest(t)
 	units := map[string]string{"wasser": "m³"}
