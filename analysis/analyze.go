@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/meterd/meterd/msg"
 )
 
 // Input is everything an analysis works on; it is read, never changed.
@@ -43,6 +45,9 @@ type MeterResult struct {
 	Monthly  []MonthFigure `json:"monthly"`
 	Daily    []DayFigure   `json:"daily,omitempty"`
 	Warnings []string      `json:"warnings,omitempty"`
+	// WarningTexts are Warnings as messages, for a caller that writes them
+	// in the reader's language (Localize).
+	WarningTexts []msg.Text `json:"-"`
 }
 
 // Figure is the consumption of a period: nil Consumption means nothing of
@@ -178,7 +183,7 @@ type meterDays struct {
 	days     []dayValue
 	counter  counter         // cumulative meters
 	interval *intervalSeries // interval meters
-	warnings []string
+	warnings []msg.Text
 }
 
 type dayValue struct {
@@ -250,7 +255,7 @@ func (a *analyzer) counterOf(m Meter, md *meterDays) counter {
 	if m.Kind == Physical {
 		c, excluded, gaps := physicalCurve(m, a.in.Readings[m.ID], a.loc)
 		md.warnings = append(md.warnings, a.exclusionWarnings("", excluded)...)
-		md.warnings = append(md.warnings, a.gapWarnings(gaps, "reset")...)
+		md.warnings = append(md.warnings, a.gapWarnings(gaps, "analysis.at_reset")...)
 		if c == nil {
 			return nil
 		}
@@ -268,14 +273,13 @@ func (a *analyzer) counterOf(m Meter, md *meterDays) counter {
 			curves[id] = c
 			factors[id], _ = ConstantFactor(pm.Unit, m.Unit)
 			md.warnings = append(md.warnings, a.exclusionWarnings(id, excluded)...)
-			md.warnings = append(md.warnings, a.gapWarnings(gaps, "reset")...)
+			md.warnings = append(md.warnings, a.gapWarnings(gaps, "analysis.at_reset")...)
 		}
 	}
 	mc, gaps, unjoined := buildMaster(m, curves, factors)
-	md.warnings = append(md.warnings, a.gapWarnings(gaps, "meter replacement")...)
+	md.warnings = append(md.warnings, a.gapWarnings(gaps, "analysis.at_replacement")...)
 	for _, u := range unjoined {
-		md.warnings = append(md.warnings, fmt.Sprintf("the counter could not be joined at %s (%s): the meters before or after have no value there, so the counter's value is unknown from then on; consumption after it is still counted",
-			a.local(u.At.Unix()), strings.Join(u.Meters, ", ")))
+		md.warnings = append(md.warnings, msg.New("analysis.unjoined", a.local(u.At.Unix()), strings.Join(u.Meters, ", ")))
 	}
 	if _, _, ok := mc.envelope(); !ok {
 		return nil
@@ -283,8 +287,8 @@ func (a *analyzer) counterOf(m Meter, md *meterDays) counter {
 	return mc
 }
 
-func (a *analyzer) exclusionWarnings(meter string, ex []Exclusion) []string {
-	var out []string
+func (a *analyzer) exclusionWarnings(meter string, ex []Exclusion) []msg.Text {
+	var out []msg.Text
 	lo, hi := a.grid[0], a.grid[len(a.grid)-1]
 	prefix := ""
 	if meter != "" {
@@ -295,35 +299,34 @@ func (a *analyzer) exclusionWarnings(meter string, ex []Exclusion) []string {
 		if t < lo || t >= hi {
 			continue
 		}
-		var why string
+		var why msg.Text
 		switch {
 		case e.Reason == ExcludedRemoved:
-			why = "after the meter's removal"
+			why = msg.New("analysis.why_removed")
 		case e.Below:
-			why = fmt.Sprintf("below the previous reading %s (%s)", num(e.Neighbour.Value), a.local(e.Neighbour.Time.Unix()))
+			why = msg.New("analysis.why_below", msg.Num(e.Neighbour.Value), a.local(e.Neighbour.Time.Unix()))
 		case !e.Neighbour.Time.IsZero():
-			why = fmt.Sprintf("above the next reading %s (%s)", num(e.Neighbour.Value), a.local(e.Neighbour.Time.Unix()))
+			why = msg.New("analysis.why_above", msg.Num(e.Neighbour.Value), a.local(e.Neighbour.Time.Unix()))
 		default:
-			why = "out of line with the counter's other readings"
+			why = msg.New("analysis.why_out_of_line")
 		}
-		msg := fmt.Sprintf("%sreading %s at %s is excluded from analysis: %s", prefix, num(e.Value), a.local(t), why)
+		id := "analysis.excluded"
 		if e.Reason == ExcludedDecrease {
-			msg += "; if the meter was replaced, declare a reset or a master meter period"
+			id = "analysis.excluded_decrease"
 		}
-		out = append(out, msg)
+		out = append(out, msg.New(id, prefix, msg.Num(e.Value), a.local(t), why))
 	}
 	return out
 }
 
-func (a *analyzer) gapWarnings(gaps []Gap, what string) []string {
-	var out []string
+func (a *analyzer) gapWarnings(gaps []Gap, what string) []msg.Text {
+	var out []msg.Text
 	lo, hi := a.grid[0], a.grid[len(a.grid)-1]
 	for _, g := range gaps {
 		if g.To.Unix() <= lo || g.From.Unix() >= hi {
 			continue
 		}
-		out = append(out, fmt.Sprintf("consumption between %s and %s is not counted (%s at %s): %s have no readings closer to it",
-			a.local(g.From.Unix()), a.local(g.To.Unix()), what, a.local(g.At.Unix()), strings.Join(g.Meters, ", ")))
+		out = append(out, msg.New("analysis.gap", a.local(g.From.Unix()), a.local(g.To.Unix()), msg.New(what), a.local(g.At.Unix()), strings.Join(g.Meters, ", ")))
 	}
 	return out
 }
@@ -487,7 +490,8 @@ func (a *analyzer) coveredDays(md *meterDays, i, j int, f *Figure) {
 
 func (a *analyzer) meterResult(m Meter, req Request) MeterResult {
 	md := a.daysOf(m)
-	r := MeterResult{ID: m.ID, Type: string(m.Kind), Utility: string(m.Utility), Unit: string(m.Unit), Warnings: md.warnings}
+	r := MeterResult{ID: m.ID, Type: string(m.Kind), Utility: string(m.Utility), Unit: string(m.Unit), WarningTexts: md.warnings}
+	r.Localize(msg.EN)
 	n := len(a.grid) - 1
 	r.Total = a.figure(md, 0, n)
 	// Months: consecutive days with the same local YYYY-MM; a month cut by
@@ -571,4 +575,19 @@ func (o *jsonObject) bytes() []byte {
 		return []byte("{}")
 	}
 	return append(o.buf, '}')
+}
+
+// Localize writes the meter's warnings in lang.
+func (r *MeterResult) Localize(lang msg.Lang) {
+	r.Warnings = nil
+	for _, t := range r.WarningTexts {
+		r.Warnings = append(r.Warnings, t.In(lang))
+	}
+}
+
+// Localize writes every meter's warnings in lang.
+func (res *Result) Localize(lang msg.Lang) {
+	for i := range res.Meters {
+		res.Meters[i].Localize(lang)
+	}
 }

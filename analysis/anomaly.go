@@ -1,11 +1,11 @@
 package analysis
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/meterd/meterd/msg"
 )
 
 // The anomaly rules (docs/anomalies.md), by the names configuration,
@@ -48,14 +48,14 @@ type Check struct {
 	// instant.
 	From, To           time.Time
 	Observed, Expected float64
-	Message            string
+	Message            msg.Text
 }
 
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
-// round3 keeps messages readable; the exact values are in Observed and
-// Expected.
-func round3(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
+// round3 and round1 keep messages readable; the exact values are in
+// Observed and Expected.
+func round3(v float64) msg.Fixed { return msg.Fixed{V: v, Prec: 3} }
 
 // SpikeWindow is how many days before a day make its comparison mean, and
 // SpikeMinDays how many of them must have data.
@@ -98,8 +98,7 @@ func SpikeDay(days []DayFigure, i int, factor float64, loc *time.Location) Check
 		return c
 	}
 	c.Verdict = Fires
-	c.Message = fmt.Sprintf("consumption on %s was %s, %s times the mean of %s over the %d days with data before it (threshold: %s times)",
-		days[i].Date, round3(c.Observed), strconv.FormatFloat(c.Observed/mean, 'f', 1, 64), round3(mean), n, num(factor))
+	c.Message = msg.New("anomaly.spike", days[i].Date, round3(c.Observed), msg.Fixed{V: c.Observed / mean, Prec: 1}, round3(mean), n, msg.Num(factor))
 	return c
 }
 
@@ -118,8 +117,7 @@ func SilenceCheck(last time.Time, ok bool, now time.Time, maxSilence time.Durati
 		return c
 	}
 	c.Verdict = Fires
-	c.Message = fmt.Sprintf("no new reading for %s (since %s; max_silence %s): check the source that sends this meter's readings",
-		silent.Truncate(time.Minute), last.In(loc).Format("2006-01-02 15:04"), maxSilence)
+	c.Message = msg.New("anomaly.silence", silent.Truncate(time.Minute).String(), last.In(loc).Format("2006-01-02 15:04"), maxSilence.String())
 	return c
 }
 
@@ -141,24 +139,23 @@ func DecreaseCheck(excluded []Exclusion, loc *time.Location) Check {
 	c.Verdict = Fires
 	c.From, c.To = ds[0].Time, ds[len(ds)-1].Time
 	c.Observed, c.Expected = ds[0].Value, ds[0].Neighbour.Value
-	var parts []string
+	var parts msg.List
 	for i, e := range ds {
 		if i == 3 {
-			parts = append(parts, fmt.Sprintf("and %d more", len(ds)-3))
+			parts = append(parts, msg.New("list.more", len(ds)-3))
 			break
 		}
-		rel := "above the next reading"
+		rel := "anomaly.decrease_above"
 		if e.Below {
-			rel = "below the previous reading"
+			rel = "anomaly.decrease_below"
 		}
-		parts = append(parts, fmt.Sprintf("%s at %s (%s %s at %s)", num(e.Value), local(e.Time), rel, num(e.Neighbour.Value), local(e.Neighbour.Time)))
+		parts = append(parts, msg.New(rel, msg.Num(e.Value), local(e.Time), msg.Num(e.Neighbour.Value), local(e.Neighbour.Time)))
 	}
-	noun := "1 reading is"
+	id := "anomaly.decrease_one"
 	if len(ds) > 1 {
-		noun = strconv.Itoa(len(ds)) + " readings are"
+		id = "anomaly.decrease_many"
 	}
-	c.Message = fmt.Sprintf("%s excluded because the counter went down: %s; if the meter was replaced, declare a reset or a master meter period",
-		noun, strings.Join(parts, ", "))
+	c.Message = msg.New(id, len(ds), parts)
 	return c
 }
 
@@ -179,8 +176,7 @@ func NegativeCheck(v, base Figure, tolerance float64, from, to time.Time, baseID
 		return c
 	}
 	c.Verdict = Fires
-	c.Message = fmt.Sprintf("the billing period from %s to %s comes to %s, below zero by more than %s %% of %s's %s: check which meters are subtracted and their units",
-		from.Format("2006-01-02"), to.Format("2006-01-02"), round3(c.Observed), num(tolerance*100), baseID, round3(*base.Consumption))
+	c.Message = msg.New("anomaly.negative", from.Format("2006-01-02"), to.Format("2006-01-02"), round3(c.Observed), msg.Num(tolerance*100), baseID, round3(*base.Consumption))
 	return c
 }
 
@@ -198,8 +194,7 @@ func YearOverYearCheck(month, yearBefore Figure, factor float64, monthStart time
 		return c
 	}
 	c.Verdict = Fires
-	c.Message = fmt.Sprintf("%s used %s, %s times the %s of %s (threshold: %s times)",
-		monthStart.Format("2006-01"), round3(c.Observed), strconv.FormatFloat(c.Observed/c.Expected, 'f', 2, 64),
-		round3(c.Expected), monthStart.AddDate(-1, 0, 0).Format("2006-01"), num(factor))
+	c.Message = msg.New("anomaly.year_over_year", monthStart.Format("2006-01"), round3(c.Observed), msg.Fixed{V: c.Observed / c.Expected, Prec: 2},
+		round3(c.Expected), monthStart.AddDate(-1, 0, 0).Format("2006-01"), msg.Num(factor))
 	return c
 }

@@ -198,8 +198,8 @@ func TestDocsSpikeExample(t *testing.T) {
 func TestDocsDecreaseMessage(t *testing.T) {
 	_, exc := CountedReadings([]Reading{rd(lt(2025, 3, 1, 0, 0), 100), rd(lt(2025, 3, 2, 0, 0), 110), rd(lt(2025, 3, 3, 0, 0), 11), rd(lt(2025, 3, 4, 0, 0), 130)}, nil, time.Time{})
 	want := "1 reading is excluded because the counter went down: 11 at 2025-03-03 00:00 (below the previous reading 110 at 2025-03-02 00:00); if the meter was replaced, declare a reset or a master meter period"
-	if c := DecreaseCheck(exc, berlin); c.Message != want {
-		t.Errorf("message %q\nwant    %q", c.Message, want)
+	if c := DecreaseCheck(exc, berlin); c.Message.String() != want {
+		t.Errorf("message %q\nwant    %q", c.Message.String(), want)
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/meterd/meterd/msg"
 )
 
 // This file is the one home of local wall-clock time: every text or date
@@ -72,14 +74,14 @@ func ParseLocal(s string, loc *time.Location) (time.Time, error) {
 			return LocalTime(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), loc), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%q is neither RFC 3339 (2025-11-04T07:30:00+01:00) nor a local date-time (2025-11-04T07:30)", s)
+	return time.Time{}, msg.Err("instant.invalid", fmt.Sprintf("%q", s))
 }
 
 // ParseDate reads a local date (YYYY-MM-DD) as its local midnight, in loc.
 func ParseDate(s string, loc *time.Location) (time.Time, error) {
 	t, err := time.Parse("2006-01-02", strings.TrimSpace(s))
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date (YYYY-MM-DD)", s)
+		return time.Time{}, msg.Err("date.not_iso", fmt.Sprintf("%q", s))
 	}
 	return LocalTime(t.Year(), t.Month(), t.Day(), 0, 0, 0, loc).In(loc), nil
 }
@@ -88,7 +90,7 @@ func ParseDate(s string, loc *time.Location) (time.Time, error) {
 func ParseMonth(s string, loc *time.Location) (time.Time, error) {
 	t, err := time.Parse("2006-01", strings.TrimSpace(s))
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a month (YYYY-MM)", s)
+		return time.Time{}, msg.Err("month.invalid", fmt.Sprintf("%q", s))
 	}
 	return LocalTime(t.Year(), t.Month(), 1, 0, 0, 0, loc).In(loc), nil
 }

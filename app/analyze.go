@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -21,10 +22,10 @@ func (a *App) Range(req AnalyzeRequest) (from, to time.Time, err error) {
 	now := a.now().In(loc)
 	if req.BillingYear != 0 {
 		if req.To != "" || req.From != "" {
-			return from, to, fault.Errorf(fault.Invalid, "give either billing_year or from/to, not both")
+			return from, to, fault.New(fault.Invalid, "analyze.year_or_range")
 		}
 		if req.BillingYear < 1900 || req.BillingYear > 2200 {
-			return from, to, fault.Errorf(fault.Invalid, "billing_year %d is not a year", req.BillingYear)
+			return from, to, fault.New(fault.Invalid, "analyze.bad_year", req.BillingYear)
 		}
 		from, to = analysis.BillingPeriod(req.BillingYear, a.cfg.BillingStart.Month, a.cfg.BillingStart.Day, loc)
 		return from, to, nil
@@ -37,7 +38,7 @@ func (a *App) Range(req AnalyzeRequest) (from, to time.Time, err error) {
 		}
 		t, err := analysis.ParseDate(v, loc)
 		if err != nil {
-			return fault.Errorf(fault.Invalid, "%s %q is not a date (YYYY-MM-DD)", name, v)
+			return fault.New(fault.Invalid, "analyze.bad_date", name, fmt.Sprintf("%q", v))
 		}
 		*dst = t
 		return nil
@@ -49,7 +50,7 @@ func (a *App) Range(req AnalyzeRequest) (from, to time.Time, err error) {
 		return from, to, err
 	}
 	if !from.Before(to) {
-		return from, to, fault.Errorf(fault.Invalid, "from %s must be before to %s", from.In(loc).Format("2006-01-02"), to.In(loc).Format("2006-01-02"))
+		return from, to, fault.New(fault.Invalid, "analyze.from_after_to", from.In(loc).Format("2006-01-02"), to.In(loc).Format("2006-01-02"))
 	}
 	return from, to, nil
 }
@@ -70,11 +71,11 @@ func (a *App) Analyze(ctx context.Context, req AnalyzeRequest) (*analysis.Result
 	}
 	for _, id := range req.Meters {
 		if _, ok := a.cfg.Meter(id); !ok {
-			return nil, fault.Errorf(fault.NotFound, "unknown meter %q", id)
+			return nil, fault.New(fault.NotFound, "meter.unknown", fmt.Sprintf("%q", id))
 		}
 	}
 	if to.After(from.In(a.cfg.Location).AddDate(MaxAnalysisYears, 0, 0)) {
-		return nil, fault.Errorf(fault.Invalid, "an analysis covers at most %d years: ask for a shorter range", MaxAnalysisYears)
+		return nil, fault.New(fault.Invalid, "analyze.too_many_years", MaxAnalysisYears)
 	}
 	if req.Daily {
 		meters := len(req.Meters)
@@ -82,14 +83,18 @@ func (a *App) Analyze(ctx context.Context, req AnalyzeRequest) (*analysis.Result
 			meters = len(a.cfg.Meters)
 		}
 		if days := int(to.Sub(from).Hours()/24) + 1; days*meters > MaxDailyRows {
-			return nil, fault.Errorf(fault.Invalid, "daily figures for %d days of %d meters are more than %d rows: ask for fewer days or meters, or leave daily out", days, meters, MaxDailyRows)
+			return nil, fault.New(fault.Invalid, "analyze.too_many_rows", days, meters, MaxDailyRows)
 		}
 	}
 	in, err := a.analysisInput(ctx, req.Meters)
 	if err != nil {
 		return nil, err
 	}
-	return analysis.Analyze(in, analysis.Request{From: from, To: to, Meters: req.Meters, Daily: req.Daily})
+	res, err := analysis.Analyze(in, analysis.Request{From: from, To: to, Meters: req.Meters, Daily: req.Daily})
+	if err == nil {
+		res.Localize(a.lang())
+	}
+	return res, err
 }
 
 // analysisInput gathers the readings of the physical meters that ids
@@ -166,19 +171,19 @@ func (a *App) analysisInput(ctx context.Context, ids []string) (analysis.Input, 
 func (a *App) meterReadings(ctx context.Context, m Meter) ([]analysis.Reading, error) {
 	if m.Source == SourceInflux {
 		if a.influx == nil {
-			return nil, fault.Errorf(fault.Unavailable, "meter %s is read from InfluxDB, which is not configured", m.ID)
+			return nil, fault.New(fault.Unavailable, "analyze.no_influx", m.ID)
 		}
 		src := m.InfluxSource
 		rs, err := a.influx.HASeries(ctx, src.Bucket, src.Measurement, src.EntityID, src.Field)
 		if err != nil {
-			return nil, fault.Errorf(fault.Unavailable, "meter %s: %v; try again when InfluxDB is back", m.ID, err)
+			return nil, fault.New(fault.Unavailable, "analyze.influx_down", m.ID, err)
 		}
 		// Home Assistant's series are outside data like any other: a value
 		// or instant outside the domain takes no part.
 		domain := a.domain()
 		out := make([]analysis.Reading, 0, len(rs))
 		for _, r := range rs {
-			if domain.Check(ingest.Reading{Time: r.Time, Value: r.Value}) == "" {
+			if domain.Check(ingest.Reading{Time: r.Time, Value: r.Value}).IsZero() {
 				out = append(out, analysis.Reading{Time: r.Time, Value: r.Value})
 			}
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/meterd/meterd/analysis"
 	"github.com/meterd/meterd/api"
+	"github.com/meterd/meterd/msg"
 	"github.com/meterd/meterd/store"
 )
 
@@ -44,7 +45,7 @@ func (a *App) alertTargets() []string {
 func (a *App) settle(ctx context.Context, meter string, c analysis.Check, tally *anomalyTally) error {
 	switch c.Verdict {
 	case analysis.Fires:
-		an := store.Anomaly{Meter: meter, Rule: c.Rule, Start: c.From, Observed: &c.Observed, Expected: &c.Expected, Message: c.Message}
+		an := store.Anomaly{Meter: meter, Rule: c.Rule, Start: c.From, Observed: &c.Observed, Expected: &c.Expected, Message: msg.Encode(c.Message)}
 		if !c.To.IsZero() {
 			an.End = &c.To
 		}
@@ -66,11 +67,11 @@ func (a *App) settle(ctx context.Context, meter string, c analysis.Check, tally 
 func (a *App) openAnomaly(ctx context.Context, an store.Anomaly) (bool, error) {
 	fx := store.AnomalyEffects{AlertTargets: a.alertTargets()}
 	if a.influx != nil {
-		fx.Lines = []string{store.AnomalyLine(an)}
+		fx.Lines = []string{a.anomalyLine(an)}
 	}
 	opened, err := a.db.OpenAnomaly(ctx, an, fx)
 	if opened {
-		a.log.Warn("anomaly", "meter", an.Meter, "rule", an.Rule, "message", an.Message)
+		a.log.Warn("anomaly", "meter", an.Meter, "rule", an.Rule, "message", msg.Stored(an.Message, a.lang()))
 	}
 	return opened, err
 }
@@ -217,7 +218,7 @@ func (a *App) judgeEpisodes(ctx context.Context, meter, rule string, checks []pe
 			ops = append(ops, store.EpisodeOp{Kind: store.EpisodeExtend, At: c.To})
 		case c.Verdict == analysis.Fires:
 			obs, exp := c.Observed, c.Expected
-			an := store.Anomaly{Meter: meter, Rule: rule, Start: c.From, Observed: &obs, Expected: &exp, Message: c.Message}
+			an := store.Anomaly{Meter: meter, Rule: rule, Start: c.From, Observed: &obs, Expected: &exp, Message: msg.Encode(c.Message)}
 			if !c.To.IsZero() {
 				end := c.To
 				an.End = &end
@@ -238,7 +239,7 @@ func (a *App) judgeEpisodes(ctx context.Context, meter, rule string, checks []pe
 	}
 	var lines func(store.Anomaly) []string
 	if a.influx != nil {
-		lines = func(an store.Anomaly) []string { return []string{store.AnomalyLine(an)} }
+		lines = func(an store.Anomaly) []string { return []string{a.anomalyLine(an)} }
 	}
 	opened, resolved, err := a.db.JudgeEpisodes(ctx, meter, rule, periods, ops, a.alertTargets(), lines)
 	tally.Opened += opened
@@ -425,19 +426,14 @@ func (a *App) sendAlert(ctx context.Context, target string, p store.PendingAlert
 	out := a.anomalyOut(p.Anomaly)
 	var body []byte
 	var ctype string
-	title := fmt.Sprintf("meterd: %s %s %s", out.Meter, out.Rule, p.Event)
-	if p.Event == store.EventOpenedResolved {
-		title = fmt.Sprintf("meterd: %s %s (found already over)", out.Meter, out.Rule)
-	}
+	lang := a.lang()
+	title := msg.New("alert.title", out.Meter, out.Rule, msg.New("alert.event_"+p.Event)).In(lang)
 	switch a.cfg.Alerts.Format {
 	case "ntfy":
 		// ntfy takes the message as the body and the rest as headers.
 		body, ctype = []byte(out.Message), "text/plain; charset=utf-8"
-		switch p.Event {
-		case "resolved":
-			body = []byte("resolved: " + out.Message)
-		case store.EventOpenedResolved:
-			body = []byte("found already over: " + out.Message)
+		if p.Event != "opened" {
+			body = []byte(msg.New("alert.body_"+p.Event, out.Message).In(lang))
 		}
 	case "homeassistant":
 		// A Home Assistant webhook trigger; the automation reads
@@ -481,4 +477,11 @@ func (a *App) sendAlert(ctx context.Context, target string, p store.PendingAlert
 		return fmt.Errorf("answered HTTP %d", resp.StatusCode)
 	}
 	return nil
+}
+
+// anomalyLine is an anomaly's InfluxDB point with its message written in
+// ui.language: Grafana shows it as it is.
+func (a *App) anomalyLine(an store.Anomaly) string {
+	an.Message = msg.Stored(an.Message, a.lang())
+	return store.AnomalyLine(an)
 }

@@ -46,6 +46,7 @@ func testHandler(a *App) http.Handler {
 	svc := a.Service()
 	return web.NewServer(web.Deps{
 		Health: svc, Meters: svc, Imports: svc, Analysis: svc, Jobs: svc, Notes: svc, Undo: svc, Status: svc,
+		Lang:           a.cfg.Lang,
 		Location:       a.cfg.Location,
 		AllowedHosts:   a.cfg.HTTP.AllowedHosts,
 		Token:          a.cfg.Secrets.APIToken.Value(),
@@ -60,6 +61,9 @@ func startAppOpts(t *testing.T, o Options, yamlBody string, env ...string) *test
 	t.Helper()
 	dir := t.TempDir()
 	cfgPath := writeConfig(t, yamlBody+"\nstorage:\n  path: "+filepath.Join(dir, "meterd.db")+"\n")
+	// The tests read English messages unless they ask for German (a
+	// later METERD_UI_LANGUAGE wins).
+	env = append([]string{"METERD_UI_LANGUAGE=en"}, env...)
 	cfg, err := Load(cfgPath, envOf(env...))
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/fault"
 	"github.com/meterd/meterd/ingest"
+	"github.com/meterd/meterd/msg"
 	"github.com/meterd/meterd/store"
 )
 
@@ -56,10 +57,10 @@ func (a *App) readingOut(r store.Reading) api.ReadingOut {
 func (a *App) physicalMeter(id string) (Meter, error) {
 	m, ok := a.cfg.Meter(id)
 	if !ok {
-		return Meter{}, fault.Errorf(fault.NotFound, "unknown meter %q: see GET /api/v1/meters for the configured ones", id)
+		return Meter{}, fault.New(fault.NotFound, "meter.unknown_see_list", fmt.Sprintf("%q", id))
 	}
 	if m.Kind != analysis.Physical {
-		return Meter{}, fault.Errorf(fault.Invalid, "meter %q is a %s meter, computed from others: readings belong to its physical meters", id, m.Kind)
+		return Meter{}, fault.New(fault.Invalid, "meter.not_physical", fmt.Sprintf("%q", id), msg.New("type."+string(m.Kind)))
 	}
 	return m, nil
 }
@@ -76,7 +77,7 @@ func (a *App) admitImport(ctx context.Context) (release func(), err error) {
 	case a.imports <- struct{}{}:
 		return func() { <-a.imports }, nil
 	case <-t.C:
-		return nil, fault.Unavailablef(10*time.Second, "another import is running: try again in a few seconds")
+		return nil, fault.UnavailableAfter(10*time.Second, "import.busy")
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -100,7 +101,7 @@ func (b Service) AddReadings(ctx context.Context, meter string, req api.Readings
 
 func (b Service) Readings(ctx context.Context, meter string, from, to time.Time) ([]api.ReadingOut, error) {
 	if _, ok := b.a.cfg.Meter(meter); !ok {
-		return nil, fault.Errorf(fault.NotFound, "unknown meter %q", meter)
+		return nil, fault.New(fault.NotFound, "meter.unknown", fmt.Sprintf("%q", meter))
 	}
 	rs, err := b.a.db.Readings(ctx, meter, from, to)
 	if err != nil {
@@ -167,20 +168,20 @@ func (a *App) HomeAssistantState(ctx context.Context, s ingest.HAState) (api.HAR
 		}
 	}
 	if !found {
-		return api.HAReply{}, fault.Errorf(fault.NotFound, "entity %s is not mapped to a meter: add homeassistant: {entity_id: %s} to a meter with source: homeassistant", s.EntityID, s.EntityID)
+		return api.HAReply{}, fault.New(fault.NotFound, "ha.unmapped", s.EntityID)
 	}
 	if s.Ignored {
-		return api.HAReply{Ignored: true, Meter: m.ID, Reason: s.Reason}, nil
+		return api.HAReply{Ignored: true, Meter: m.ID, Reason: s.Reason.In(a.lang())}, nil
 	}
 	v := s.Value
 	if s.Unit != "" {
 		u, err := analysis.ParseUnit(s.Unit)
 		if err != nil {
-			return api.HAReply{}, fault.Errorf(fault.Invalid, "unit %q of %s: %v", s.Unit, s.EntityID, err)
+			return api.HAReply{}, fault.New(fault.Invalid, "ha.bad_unit", fmt.Sprintf("%q", s.Unit), s.EntityID, err)
 		}
 		conv, ok := analysis.ConvertConstant(v, u, m.Unit)
 		if !ok {
-			return api.HAReply{}, fault.Errorf(fault.Invalid, "%s reports %s but meter %s counts %s", s.EntityID, u, m.ID, m.Unit)
+			return api.HAReply{}, fault.New(fault.Invalid, "ha.unit_mismatch", s.EntityID, string(u), m.ID, string(m.Unit))
 		}
 		v = conv
 	}
@@ -238,14 +239,14 @@ func (b Service) RunJob(ctx context.Context, name string) (int64, error) {
 func (b Service) MonthlyReport(ctx context.Context, month string) (api.MonthlyReport, error) {
 	t, err := analysis.ParseMonth(month, b.a.cfg.Location)
 	if err != nil {
-		return api.MonthlyReport{}, fault.Errorf(fault.Invalid, "month %q is not YYYY-MM", month)
+		return api.MonthlyReport{}, fault.New(fault.Invalid, "month.invalid", fmt.Sprintf("%q", month))
 	}
 	reports, created, err := b.a.db.MonthlyReport(ctx, t.In(b.a.cfg.Location).Format("2006-01"))
 	if err != nil {
 		return api.MonthlyReport{}, err
 	}
 	if len(reports) == 0 {
-		return api.MonthlyReport{}, fault.Errorf(fault.NotFound, "no report for %s yet: it is made on the 1st of the next month, or now with POST /api/v1/jobs/monthly_report/run (for the month before the current one)", month)
+		return api.MonthlyReport{}, fault.New(fault.NotFound, "report.none", month)
 	}
 	meters := []json.RawMessage{}
 	for _, m := range b.a.cfg.Meters {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/meterd/meterd/analysis"
+	"github.com/meterd/meterd/msg"
 )
 
 // fileConfig is the configuration as written: the YAML schema, with the
@@ -13,6 +14,7 @@ import (
 type fileConfig struct {
 	Timezone      string                `koanf:"timezone"`
 	HTTP          HTTPConfig            `koanf:"http"`
+	UI            UIConfig              `koanf:"ui"`
 	Storage       StorageConfig         `koanf:"storage"`
 	Influx        InfluxConfig          `koanf:"influx"`
 	Tibber        TibberConfig          `koanf:"tibber"`
@@ -26,7 +28,11 @@ type fileConfig struct {
 // Config is meterd's validated configuration. Everything a command needs is
 // resolved here once: time zone, meters, secrets and paths.
 type Config struct {
-	HTTP     HTTPConfig
+	HTTP HTTPConfig
+	UI   UIConfig
+	// Lang is ui.language resolved: the language of pages, alerts and
+	// error texts.
+	Lang     msg.Lang
 	Storage  StorageConfig // paths made absolute against $STATE_DIRECTORY
 	Influx   InfluxConfig
 	Tibber   TibberConfig
@@ -52,6 +58,12 @@ type HTTPConfig struct {
 	// AllowedHosts are Host names served without a token besides the
 	// loopback ones, for a reverse proxy.
 	AllowedHosts []string `koanf:"allowed_hosts"`
+}
+
+// UIConfig is what a person reads: the language of the pages, alerts and
+// error texts (de or en).
+type UIConfig struct {
+	Language string `koanf:"language"`
 }
 
 // StorageConfig says where the SQLite database lives.
@@ -262,6 +274,7 @@ func defaults() map[string]any {
 		"http.listen":              "127.0.0.1:8080",
 		"http.max_upload_bytes":    int64(20 << 20),
 		"http.allowed_hosts":       []string{},
+		"ui.language":              "de",
 		"storage.path":             "meterd.db",
 		"storage.backup_dir":       "backups",
 		"storage.backup_keep":      7,

@@ -109,7 +109,7 @@ func Load(path string, env Environment) (*Config, error) {
 		return nil, p.err()
 	}
 	c := Config{
-		HTTP: f.HTTP, Storage: f.Storage, Influx: f.Influx, Tibber: f.Tibber, Schedule: f.Schedule, Alerts: f.Alerts,
+		HTTP: f.HTTP, UI: f.UI, Storage: f.Storage, Influx: f.Influx, Tibber: f.Tibber, Schedule: f.Schedule, Alerts: f.Alerts,
 		Path: path, Secrets: loadSecrets(env, &p),
 	}
 	c.validate(&f, env, &p)

@@ -17,6 +17,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/meterd/meterd/analysis"
+	"github.com/meterd/meterd/msg"
 )
 
 // ConfigError lists every problem found in a configuration, each naming the
@@ -104,6 +105,11 @@ func (c *Config) validateService(env Environment, p *problems) {
 		if c.Secrets.APIToken.Empty() && !isLoopback(host) {
 			p.addf("http.listen", "%q is not a loopback address and no API token is set: set METERD_API_TOKEN (or METERD_API_TOKEN_FILE, or the credential file api-token), or listen on 127.0.0.1", c.HTTP.Listen)
 		}
+	}
+	if l, ok := msg.ParseLang(c.UI.Language); ok {
+		c.Lang = l
+	} else {
+		p.addf("ui.language", "%q is not a language meterd speaks: use de or en", c.UI.Language)
 	}
 	if c.HTTP.MaxUploadBytes <= 0 {
 		p.addf("http.max_upload_bytes", "must be a positive number of bytes")

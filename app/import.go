@@ -3,17 +3,15 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/meterd/meterd/analysis"
 	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/fault"
 	"github.com/meterd/meterd/ingest"
+	"github.com/meterd/meterd/msg"
 	"github.com/meterd/meterd/store"
 )
 
@@ -83,6 +81,7 @@ func (a *App) importAll(ctx context.Context, reqs []ImportRequest) ([]ingest.Sum
 	for i, p := range ps {
 		res := results[i]
 		p.sum.Written, p.sum.Updated, p.sum.Duplicates, p.sum.ImportID = res.Written, res.Updated, res.Duplicates, res.BatchID
+		p.sum.Localize(a.lang())
 		sums[i] = p.sum
 		if reqs[i].DryRun {
 			continue
@@ -122,15 +121,15 @@ func (a *App) prepareImport(ctx context.Context, req ImportRequest) (prepared, e
 		return prepared{}, err
 	}
 	if req.Strict && len(req.Rejected) > 0 {
-		var lines []string
+		var lines msg.List
 		for i, r := range req.Rejected {
 			if i == 10 {
-				lines = append(lines, fmt.Sprintf("and %d more", len(req.Rejected)-10))
+				lines = append(lines, msg.New("list.more", len(req.Rejected)-10))
 				break
 			}
-			lines = append(lines, fmt.Sprintf("row %d: %s", r.Row, r.Error))
+			lines = append(lines, msg.New("row.problem", r.Row, r.Text))
 		}
-		return prepared{}, fault.Errorf(fault.Invalid, "strict import refused, nothing was written: %d rejected rows (%s)", len(req.Rejected), strings.Join(lines, "; "))
+		return prepared{}, fault.New(fault.Invalid, "import.strict_refused", len(req.Rejected), lines)
 	}
 	p := prepared{m: m, sum: ingest.Summary{Meter: m.ID, File: req.FileName, DryRun: req.DryRun, Parsed: len(req.Readings), Rejected: req.Rejected, Columns: req.Columns, Sheet: req.Sheet}}
 	srs := make([]store.Reading, len(req.Readings))
@@ -164,6 +163,15 @@ func (a *App) noteDiskFull(err error) {
 
 // domain bounds what a reading may be now, on every path a reading takes
 // (docs/import.md#the-domain-of-a-reading).
+// lang is the language of what a person reads: ui.language, German
+// for a configuration built in code without it.
+func (a *App) lang() msg.Lang {
+	if a.cfg.Lang == "" {
+		return msg.DE
+	}
+	return a.cfg.Lang
+}
+
 func (a *App) domain() ingest.Domain {
 	return ingest.Domain{Earliest: a.cfg.Earliest, Latest: a.now().Add(a.cfg.Storage.FutureTolerance), Location: a.cfg.Location}
 }
@@ -221,7 +229,7 @@ func (a *App) importWarnings(ctx context.Context, m Meter, history func() ([]ana
 		if !ok {
 			continue
 		}
-		out = append(out, ingest.Warning{Row: row, Warning: a.exclusionText(e, m)})
+		out = append(out, ingest.Warn(row, a.exclusionText(e, m)))
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Row < out[j].Row })
 	return out, excluded, true, nil
@@ -273,19 +281,17 @@ func beforeRemoval(m Meter, in []ingest.Reading) bool {
 	return true
 }
 
-func (a *App) exclusionText(e analysis.Exclusion, m Meter) string {
+func (a *App) exclusionText(e analysis.Exclusion, m Meter) msg.Text {
 	local := func(t time.Time) string { return t.In(a.cfg.Location).Format("2006-01-02 15:04") }
-	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-	const advice = "excluded from analysis; if the meter was replaced, declare a reset or a master meter period"
 	switch {
 	case e.Reason == analysis.ExcludedRemoved:
-		return fmt.Sprintf("reading %s at %s is after the meter's removal (%s): kept, but not analysed", num(e.Value), local(e.Time), local(m.Removed))
+		return msg.New("warn.after_removal", msg.Num(e.Value), local(e.Time), local(m.Removed))
 	case e.Below:
-		return fmt.Sprintf("reading %s is below the previous reading %s (%s): %s", num(e.Value), num(e.Neighbour.Value), local(e.Neighbour.Time), advice)
+		return msg.New("warn.below_previous", msg.Num(e.Value), msg.Num(e.Neighbour.Value), local(e.Neighbour.Time))
 	case !e.Neighbour.Time.IsZero():
-		return fmt.Sprintf("reading %s is above the next reading %s (%s): %s", num(e.Value), num(e.Neighbour.Value), local(e.Neighbour.Time), advice)
+		return msg.New("warn.above_next", msg.Num(e.Value), msg.Num(e.Neighbour.Value), local(e.Neighbour.Time))
 	default:
-		return fmt.Sprintf("reading %s at %s does not fit the counter's other readings: %s", num(e.Value), local(e.Time), advice)
+		return msg.New("warn.does_not_fit", msg.Num(e.Value), local(e.Time))
 	}
 }
 
@@ -315,7 +321,7 @@ func (a *App) ImportFile(ctx context.Context, meterID, name string, f ingest.Fil
 		return nil, err
 	}
 	if meterID == "" && !pf.HasMeterColumn {
-		return nil, fault.Errorf(fault.Invalid, "%s has no meter column: say which meter it is for (--meter ID)", pf.Name)
+		return nil, fault.New(fault.Invalid, "import.no_meter_column", pf.Name)
 	}
 	groups := map[string]*ImportRequest{}
 	var order []string
@@ -337,10 +343,10 @@ func (a *App) ImportFile(ctx context.Context, meterID, name string, f ingest.Fil
 		id := meterID
 		switch {
 		case meterID != "" && r.Meter != "" && r.Meter != meterID:
-			group(meterID).Rejected = append(group(meterID).Rejected, ingest.Rejection{Row: r.Row, Error: fmt.Sprintf("the row is for meter %s, not %q", ingest.Quoted(r.Meter), meterID)})
+			group(meterID).Rejected = append(group(meterID).Rejected, ingest.Reject(r.Row, msg.New("row.other_meter", ingest.Quoted(r.Meter), ingest.Quoted(meterID))))
 			continue
 		case meterID == "" && r.Meter == "":
-			orphans = append(orphans, ingest.Rejection{Row: r.Row, Error: "the row names no meter"})
+			orphans = append(orphans, ingest.Reject(r.Row, msg.New("row.no_meter")))
 			continue
 		case meterID == "":
 			id = r.Meter
@@ -351,7 +357,7 @@ func (a *App) ImportFile(ctx context.Context, meterID, name string, f ingest.Fil
 	if meterID == "" {
 		for _, id := range order {
 			if _, err := a.physicalMeter(id); err != nil {
-				return nil, fmt.Errorf("%s: %w", pf.Name, err)
+				return nil, fault.New(fault.KindOf(err), "file.problem", pf.Name, err)
 			}
 		}
 	}
@@ -365,7 +371,7 @@ func (a *App) ImportFile(ctx context.Context, meterID, name string, f ingest.Fil
 				continue
 			}
 			if _, ok := analysis.ConvertConstant(1, pf.Unit, m.Unit); !ok {
-				return nil, fault.Errorf(fault.Invalid, "%s: its value column counts %s, but meter %s counts %s: import it for a meter that counts %s, or correct the header", pf.Name, pf.Unit, m.ID, m.Unit, pf.Unit)
+				return nil, fault.New(fault.Invalid, "import.unit_mismatch", pf.Name, pf.Unit, m.ID, m.Unit)
 			}
 			g := groups[id]
 			for i := range g.Readings {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/fault"
+	"github.com/meterd/meterd/msg"
 )
 
 // Job names as they appear in the configuration's schedule keys, the run
@@ -86,16 +87,16 @@ func (a *App) RunJobNow(ctx context.Context, name string) (int64, error) {
 		}
 	}
 	if fn == nil {
-		return 0, fault.Errorf(fault.NotFound, "no job %q (jobs: %s)", name, strings.Join(names, ", "))
+		return 0, fault.New(fault.NotFound, "job.unknown", fmt.Sprintf("%q", name), strings.Join(names, ", "))
 	}
 	a.runningMu.Lock()
 	defer a.runningMu.Unlock()
 	if prev, busy := a.running[name]; busy {
-		which := "a scheduled run"
+		which := msg.New("job.scheduled_run")
 		if prev > 0 {
-			which = fmt.Sprintf("run %d", prev)
+			which = msg.New("job.run_n", int(prev))
 		}
-		return 0, fault.Errorf(fault.Conflict, "%s is running already (%s): wait for it to finish (GET /api/v1/runs?job=%s)", name, which, name)
+		return 0, fault.New(fault.Conflict, "job.busy", name, which)
 	}
 	id, err := a.db.StartRun(ctx, name, a.now())
 	if err != nil {

@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/fault"
+	"github.com/meterd/meterd/msg"
 	"github.com/meterd/meterd/store"
 )
 
@@ -25,7 +27,7 @@ func (a *App) knownMeter(id string, kind fault.Kind) error {
 		return nil
 	}
 	if _, ok := a.cfg.Meter(id); !ok {
-		return fault.Errorf(kind, "unknown meter %q: see GET /api/v1/meters for the configured ones", id)
+		return fault.New(kind, "meter.unknown_see_list", fmt.Sprintf("%q", id))
 	}
 	return nil
 }
@@ -49,7 +51,7 @@ func (a *App) anomalyOut(r store.Anomaly) api.AnomalyOut {
 	return api.AnomalyOut{
 		ID: r.ID, Meter: r.Meter, Rule: r.Rule, Status: r.Status,
 		From: a.rfc3339(r.Start), To: a.optRFC3339(r.End),
-		Observed: r.Observed, Expected: r.Expected, Message: r.Message,
+		Observed: r.Observed, Expected: r.Expected, Message: msg.Stored(r.Message, a.lang()),
 		Opened: a.rfc3339(r.Opened), Resolved: a.optRFC3339(r.Resolved),
 	}
 }
@@ -76,7 +78,7 @@ func (b Service) Annotations(ctx context.Context, meter string, from, to time.Ti
 func (b Service) AddAnnotation(ctx context.Context, n api.NewAnnotation) (api.Annotation, error) {
 	// The meter is named in the body, not the path: a bad one is bad input.
 	if err := b.a.knownMeter(n.Meter, fault.Invalid); err != nil {
-		return api.Annotation{}, fault.Errorf(fault.Invalid, "meter: %v (or leave it out for a note on the whole household)", err)
+		return api.Annotation{}, fault.New(fault.Invalid, "note.bad_meter", err)
 	}
 	saved, err := b.a.db.AddAnnotation(ctx, store.Annotation{Meter: n.Meter, Start: n.Start, End: n.End, Text: n.Text})
 	if err != nil {
@@ -91,7 +93,7 @@ func (b Service) DeleteAnnotation(ctx context.Context, id int64) error {
 		return err
 	}
 	if !ok {
-		return fault.Errorf(fault.NotFound, "no annotation %d: see GET /api/v1/annotations", id)
+		return fault.New(fault.NotFound, "note.not_found", id)
 	}
 	return nil
 }

@@ -3,14 +3,13 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/meterd/meterd/analysis"
 	"github.com/meterd/meterd/ingest"
+	"github.com/meterd/meterd/msg"
 )
 
 // Plausibility (docs/import.md#plausibility): a reading whose consumption
@@ -62,7 +61,7 @@ func (a *App) plausible(m Meter, history func() ([]analysis.Reading, error), in 
 		}
 	}
 	local := func(t time.Time) string { return t.In(a.cfg.Location).Format("2006-01-02 15:04") }
-	num := func(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
+	num := func(v float64) msg.Fixed { return msg.Fixed{V: v, Prec: 3} }
 	var kept []ingest.Reading
 	var warnings []ingest.Warning
 	for _, r := range in {
@@ -77,17 +76,16 @@ func (a *App) plausible(m Meter, history func() ([]analysis.Reading, error), in 
 			kept = append(kept, r)
 			continue
 		}
-		what := fmt.Sprintf("reading %s at %s means %s %s a day since %s (%s), more than %s a day", strconv.FormatFloat(r.Value, 'f', -1, 64), local(r.Time),
-			num(rate), m.Unit, strconv.FormatFloat(p.Value, 'f', -1, 64), local(p.Time), num(limit))
+		what := msg.New("implausible.rate", msg.Num(r.Value), local(r.Time), num(rate), m.Unit, msg.Num(p.Value), local(p.Time), num(limit))
 		if usual > 0 {
-			what += fmt.Sprintf(" (the usual is %s a day)", num(usual))
+			what = msg.New("implausible.rate_usual", what, num(usual))
 		}
 		if confirm {
 			kept = append(kept, r)
-			warnings = append(warnings, ingest.Warning{Row: r.Row, Warning: what + ": imported as confirmed"})
+			warnings = append(warnings, ingest.Warn(r.Row, msg.New("implausible.confirmed", what)))
 			continue
 		}
-		rejected = append(rejected, ingest.Rejection{Row: r.Row, Error: what + ": a typo? If it is right, confirm it (confirm=true)"})
+		rejected = append(rejected, ingest.Reject(r.Row, msg.New("implausible.held", what)))
 		held = append(held, r.Row)
 	}
 	sort.SliceStable(rejected, func(i, j int) bool { return rejected[i].Row < rejected[j].Row })

@@ -222,7 +222,7 @@ func (a *App) storeTibberPage(ctx context.Context, meter Meter, home string, pag
 			}
 			continue
 		}
-		if why := domain.Check(ingest.Reading{Time: n.From, Value: *n.Consumption}); why != "" {
+		if why := domain.Check(ingest.Reading{Time: n.From, Value: *n.Consumption}); !why.IsZero() {
 			a.log.Warn("Tibber hour refused", "meter", meter.ID, "hour", n.From, "reason", why)
 			a.metrics.ReadingsRejected.WithLabelValues("tibber").Inc()
 			continue

@@ -2,12 +2,12 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/meterd/meterd/analysis"
 	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/fault"
+	"github.com/meterd/meterd/msg"
 	"github.com/meterd/meterd/store"
 )
 
@@ -68,7 +68,7 @@ func (a *App) Undo(ctx context.Context, id int64, dryRun bool) (api.UndoReply, e
 	if res.Import.File != "" {
 		what = res.Import.File
 	}
-	note := fmt.Sprintf("import %d (%s) undone: %d readings removed, %d restored", id, what, len(res.Removed), len(res.Restored))
+	note := msg.New("undo.note", id, what, len(res.Removed), len(res.Restored)).In(a.lang())
 	meter := res.Import.Meter
 	if _, ok := a.cfg.Meter(meter); !ok {
 		meter = ""
@@ -94,7 +94,7 @@ func (a *App) DeleteReading(ctx context.Context, meter string, at time.Time) (ap
 		return api.DeleteReply{}, err
 	}
 	if !ok {
-		return api.DeleteReply{}, fault.Errorf(fault.NotFound, "meter %s has no reading at %s: GET /api/v1/meters/%s/readings lists them", m.ID, a.rfc3339(at), m.ID)
+		return api.DeleteReply{}, fault.New(fault.NotFound, "delete.no_reading", m.ID, a.rfc3339(at))
 	}
 	a.rejudgeDecrease(ctx, m.ID)
 	return api.DeleteReply{Meter: m.ID, Deleted: a.readingOut(r), ImportID: batch}, nil

@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/meterd/meterd/msg"
 )
 
 // Kind classifies a failure by what the caller can do about it.
@@ -58,10 +60,17 @@ func Errorf(k Kind, format string, args ...any) error {
 	return &Error{Kind: k, err: fmt.Errorf(format, args...)}
 }
 
-// Unavailablef is an Unavailable error that says when to try again (an
-// HTTP Retry-After).
-func Unavailablef(retry time.Duration, format string, args ...any) error {
-	return &Error{Kind: Unavailable, err: fmt.Errorf(format, args...), retry: retry}
+// New makes an error of kind k that is the message id with args (package
+// msg): what a person reads, in the language of the page or reply that
+// shows it.
+func New(k Kind, id string, args ...any) error {
+	return &Error{Kind: k, err: msg.Err(id, args...)}
+}
+
+// UnavailableAfter is an Unavailable error with a message that says when to
+// try again (an HTTP Retry-After).
+func UnavailableAfter(retry time.Duration, id string, args ...any) error {
+	return &Error{Kind: Unavailable, err: msg.Err(id, args...), retry: retry}
 }
 
 // RetryAfter is when err says to try again; 0 when it does not say.

@@ -105,7 +105,7 @@ func (s *csvSource) next() (int, []cell, bool, error) {
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return 0, nil, false, inputErrorf("line %d of the CSV file cannot be read: %v", pe.Line, pe.Err)
+			return 0, nil, false, inputError("csv.line_unreadable", pe.Line, pe.Err)
 		}
 		return 0, nil, false, err
 	}

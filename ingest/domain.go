@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/meterd/meterd/msg"
 )
 
 // Domain bounds what a reading may be, the same on every path a reading
@@ -18,8 +20,9 @@ type Domain struct {
 	Location *time.Location
 }
 
-// Check says why r lies outside the domain, or "" when it is inside.
-func (d Domain) Check(r Reading) string {
+// Check says why r lies outside the domain; the zero Text when it is
+// inside.
+func (d Domain) Check(r Reading) msg.Text {
 	loc := d.Location
 	if loc == nil {
 		loc = time.UTC
@@ -30,13 +33,13 @@ func (d Domain) Check(r Reading) string {
 	}
 	switch {
 	case math.IsNaN(r.Value) || math.IsInf(r.Value, 0):
-		return fmt.Sprintf("value %v is not a finite number", r.Value)
+		return msg.New("value.not_finite", fmt.Sprint(r.Value))
 	case !d.Earliest.IsZero() && r.Time.Before(d.Earliest):
-		return fmt.Sprintf("%s is before %s, the earliest reading meterd takes (storage.earliest): check the year", cell, d.Earliest.In(loc).Format("02.01.2006"))
+		return msg.New("reading.too_early", cell, d.Earliest.In(loc).Format("02.01.2006"))
 	case !d.Latest.IsZero() && r.Time.After(d.Latest):
-		return fmt.Sprintf("%s is in the future (later than %s): check the year and the clock of what sent it", cell, d.Latest.In(loc).Format("02.01.2006 15:04"))
+		return msg.New("reading.future", cell, d.Latest.In(loc).Format("02.01.2006 15:04"))
 	}
-	return ""
+	return msg.Text{}
 }
 
 // Filter moves the readings outside the domain to the rejections, which
@@ -45,8 +48,8 @@ func (d Domain) Filter(rs []Reading, rej []Rejection) ([]Reading, []Rejection) {
 	kept := rs[:0:0]
 	moved := false
 	for _, r := range rs {
-		if why := d.Check(r); why != "" {
-			rej = append(rej, Rejection{Row: r.Row, Error: why})
+		if why := d.Check(r); !why.IsZero() {
+			rej = append(rej, Reject(r.Row, why))
 			moved = true
 			continue
 		}

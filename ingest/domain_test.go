@@ -30,7 +30,11 @@ func TestDomainCheck(t *testing.T) {
 		{Reading{Time: now, Value: math.Inf(1)}, "value +Inf is not a finite number"},
 		{Reading{Time: now, Value: math.NaN()}, "value NaN is not a finite number"},
 	} {
-		got := d.Check(c.r)
+		why := d.Check(c.r)
+		got := ""
+		if !why.IsZero() {
+			got = why.String()
+		}
 		if (c.want == "") != (got == "") || !strings.HasPrefix(got, c.want) {
 			t.Errorf("%+v: %q; want %q", c.r, got, c.want)
 		}

@@ -59,9 +59,9 @@ func DetectFormat(name string, head []byte) (string, error) {
 	case bytes.HasPrefix(head, oleMagic):
 		return FormatXLS, nil
 	case ext == ".xlsx" || ext == ".xlsm" || ext == ".xls":
-		return "", inputErrorf("%s is named like an Excel workbook but is not one: save it again as .xlsx, or export CSV", filepath.Base(name))
+		return "", inputError("file.not_excel", filepath.Base(name))
 	case ext == ".ods" || ext == ".numbers" || ext == ".pdf":
-		return "", inputErrorf("%s files are not read: save the sheet as .xlsx or CSV", ext)
+		return "", inputError("file.type_unsupported", ext)
 	}
 	return FormatCSV, nil
 }
@@ -142,7 +142,7 @@ func ParseFile(name string, f FileSource, size int64, loc *time.Location, o Opti
 		return nil, err
 	}
 	if n == 0 {
-		return nil, inputErrorf("%s is empty", filepath.Base(name))
+		return nil, inputError("file.empty", filepath.Base(name))
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, err
@@ -161,7 +161,7 @@ func ParseFile(name string, f FileSource, size int64, loc *time.Location, o Opti
 		candidates := sheets
 		if o.Choice.Sheet != "" {
 			if !slices.Contains(sheets, o.Choice.Sheet) {
-				return inputErrorf("the workbook has no sheet %s (it has %s)", Quoted(o.Choice.Sheet), strings.Join(quotedAll(sheets), ", "))
+				return inputError("workbook.no_such_sheet", Quoted(o.Choice.Sheet), strings.Join(quotedAll(sheets), ", "))
 			}
 			candidates = []string{o.Choice.Sheet}
 		}

@@ -6,14 +6,13 @@ package ingest
 
 import (
 	"errors"
-	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"unicode"
 
 	"github.com/meterd/meterd/analysis"
 	"github.com/meterd/meterd/fault"
+	"github.com/meterd/meterd/msg"
 )
 
 // columnKind is what a header cell names.
@@ -137,7 +136,7 @@ func (c Choice) check() error {
 		return nil
 	}
 	if c.HeaderRow > MaxHeaderRow || c.Date < 1 || c.Value < 1 || c.Time < 0 || c.Date == c.Value || (c.Time > 0 && (c.Time == c.Date || c.Time == c.Value)) {
-		return inputErrorf("choose the header row (1 to %d) and three different columns: a date column and a value column, and a time column or none", MaxHeaderRow)
+		return inputError("choice.invalid", MaxHeaderRow)
 	}
 	return nil
 }
@@ -154,7 +153,7 @@ func chosenColumns(ch Choice, cells []cell) columns {
 			name = strings.Join(strings.Fields(cells[i].text), " ")
 		}
 		if name == "" {
-			name = "column " + strconv.Itoa(i+1)
+			name = msg.New("column.n", i+1).String()
 		}
 		c.names[i] = name
 	}
@@ -186,7 +185,7 @@ func findHeader(src rowSource, choice Choice) (columns, error) {
 			return columns{}, err
 		}
 		if !ok || row > choice.HeaderRow {
-			return columns{}, inputErrorf("the file has no row %d", choice.HeaderRow)
+			return columns{}, inputError("file.no_row", choice.HeaderRow)
 		}
 		if row == choice.HeaderRow {
 			return chosenColumns(choice, cells), nil
@@ -199,13 +198,13 @@ func findHeader(src rowSource, choice Choice) (columns, error) {
 		}
 		if !ok || row > MaxHeaderRow {
 			if dateOnly > 0 {
-				return columns{}, inputErrorf("row %d has the column %s but no value column: name it Zählerstand, Stand, Zaehlerstand or Wert", dateOnly, dateOnlyNm)
+				return columns{}, inputError("header.no_value_column", dateOnly, dateOnlyNm)
 			}
-			msg := fmt.Sprintf("no header row in the first %d rows: the file needs a date column (Ab-Datum or Datum) and a value column (Zählerstand, Stand or Wert), or choose the columns", MaxHeaderRow)
+			t := msg.New("header.none", MaxHeaderRow)
 			if seen != "" {
-				msg += "; its first row reads " + seen
+				t = msg.New("header.none_first_row", MaxHeaderRow, seen)
 			}
-			return columns{}, fault.Errorf(fault.Invalid, "%s%w", msg, errNoHeaderMark)
+			return columns{}, fault.Errorf(fault.Invalid, "%w", noHeaderError{&msg.Error{Text: t}})
 		}
 		if seen == "" {
 			seen = rowText(cells)
@@ -236,10 +235,10 @@ func rowText(cells []cell) string {
 	return strings.Join(parts, " | ")
 }
 
-// errNoHeaderMark joins errNoHeader to the message without adding words.
-var errNoHeaderMark = markError{errNoHeader}
+// noHeaderError is a sheet without a recognised header row: its message,
+// and errors.Is(err, errNoHeader) for the caller that looks at every sheet.
+type noHeaderError struct{ m *msg.Error }
 
-type markError struct{ error }
-
-func (markError) Error() string   { return "" }
-func (m markError) Unwrap() error { return m.error }
+func (e noHeaderError) Error() string      { return e.m.Error() }
+func (e noHeaderError) Unwrap() error      { return e.m }
+func (noHeaderError) Is(target error) bool { return target == errNoHeader }

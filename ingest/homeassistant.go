@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/meterd/meterd/msg"
 )
 
 // HAState is a state pushed by a Home Assistant rest_command.
@@ -17,7 +19,7 @@ type HAState struct {
 	// Ignored is set for unavailable and unknown states, which say nothing
 	// about the meter; Reason says why.
 	Ignored bool
-	Reason  string
+	Reason  msg.Text
 }
 
 // DecodeHAState reads the body a rest_command sends: {"entity_id",
@@ -32,19 +34,19 @@ func DecodeHAState(r io.Reader, now time.Time) (HAState, error) {
 	}
 	dec := json.NewDecoder(r)
 	if err := dec.Decode(&body); err != nil {
-		return HAState{}, inputErrorf(`the body must be JSON like {"entity_id": "sensor.gaszaehler", "state": "4321.09"}: %v`, err)
+		return HAState{}, inputError("ha.shape", err)
 	}
 	if body.EntityID == "" {
-		return HAState{}, inputErrorf("entity_id is missing: send the entity the state belongs to, e.g. sensor.gaszaehler")
+		return HAState{}, inputError("ha.entity_missing")
 	}
 	s := HAState{EntityID: body.EntityID, Unit: strings.TrimSpace(body.Unit)}
 	var state string
 	switch {
 	case len(body.State) == 0 || string(body.State) == "null":
-		return HAState{}, inputErrorf("state is missing")
+		return HAState{}, inputError("ha.state_missing")
 	case body.State[0] == '"':
 		if err := json.Unmarshal(body.State, &state); err != nil {
-			return HAState{}, inputErrorf("state %s is not a string or number", body.State)
+			return HAState{}, inputError("ha.state_type", string(body.State))
 		}
 	default:
 		state = string(body.State)
@@ -52,19 +54,19 @@ func DecodeHAState(r io.Reader, now time.Time) (HAState, error) {
 	state = strings.TrimSpace(state)
 	switch strings.ToLower(state) {
 	case "unavailable", "unknown", "", "none":
-		s.Ignored, s.Reason = true, fmt.Sprintf("state %q carries no reading", state)
+		s.Ignored, s.Reason = true, msg.New("ha.state_ignored", fmt.Sprintf("%q", state))
 		return s, nil
 	}
 	v, err := ParseNumber(state, false)
 	if err != nil {
-		return HAState{}, inputErrorf("state %q is not a number", state)
+		return HAState{}, inputError("ha.state_not_number", fmt.Sprintf("%q", state))
 	}
 	s.Value = v
 	s.Time = now.UTC().Truncate(time.Second)
 	if body.LastChanged != "" {
 		t, err := time.Parse(time.RFC3339Nano, body.LastChanged)
 		if err != nil {
-			return HAState{}, inputErrorf("last_changed %q is not an RFC 3339 time such as 2025-11-04T09:00:12.345678+00:00", body.LastChanged)
+			return HAState{}, inputError("ha.last_changed", fmt.Sprintf("%q", body.LastChanged))
 		}
 		s.Time = t.UTC().Truncate(time.Second)
 	}

@@ -3,8 +3,6 @@ package ingest
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"math"
 	"strings"
@@ -12,12 +10,22 @@ import (
 
 	"github.com/meterd/meterd/analysis"
 	"github.com/meterd/meterd/fault"
+	"github.com/meterd/meterd/msg"
 )
 
-// inputErrorf reports a problem with the input as a whole (an Invalid
+// inputError reports a problem with the input as a whole (an Invalid
 // fault): nothing is written, and the message says what to send instead.
-func inputErrorf(format string, args ...any) error {
-	return fault.Errorf(fault.Invalid, format, args...)
+func inputError(id string, args ...any) error {
+	return fault.New(fault.Invalid, id, args...)
+}
+
+// textOf is err's message; an error from outside meterd (which has none)
+// is carried as its text.
+func textOf(err error) msg.Text {
+	if t, ok := msg.TextOf(err); ok {
+		return t
+	}
+	return msg.New("error.other", err.Error())
 }
 
 type jsonReading struct {
@@ -41,7 +49,7 @@ func DecodeJSONReadings(r io.Reader, loc *time.Location) ([]Reading, []Rejection
 	if err != nil {
 		// A client that stopped sending, or sent too slowly; a body over
 		// the size limit stays recognisable (413) through the %w.
-		return nil, nil, inputErrorf("the body could not be read: %w; send it again", err)
+		return nil, nil, inputError("body.unreadable", err)
 	}
 	body = bytes.TrimSpace(body)
 	var out []Reading
@@ -49,12 +57,12 @@ func DecodeJSONReadings(r io.Reader, loc *time.Location) ([]Reading, []Rejection
 	add := func(row int, jr jsonReading) {
 		t, err := jsonTime(jr.Time, loc)
 		if err != nil {
-			rej = append(rej, Rejection{Row: row, Error: err.Error()})
+			rej = append(rej, Reject(row, textOf(err)))
 			return
 		}
 		v, err := jsonValue(jr.Value)
 		if err != nil {
-			rej = append(rej, Rejection{Row: row, Error: err.Error()})
+			rej = append(rej, Reject(row, textOf(err)))
 			return
 		}
 		out = append(out, Reading{Row: row, Time: t, Value: v, Cell: "time " + clip(string(jr.Time))})
@@ -66,7 +74,7 @@ func DecodeJSONReadings(r io.Reader, loc *time.Location) ([]Reading, []Rejection
 		dec.Token() // the '[' seen above
 		for err == nil && dec.More() {
 			if n == MaxJSONReadings {
-				return nil, nil, inputErrorf("the body holds more than %d readings: send them in smaller batches", MaxJSONReadings)
+				return nil, nil, inputError("body.too_many_readings", MaxJSONReadings)
 			}
 			var jr jsonReading
 			if err = dec.Decode(&jr); err == nil {
@@ -76,7 +84,7 @@ func DecodeJSONReadings(r io.Reader, loc *time.Location) ([]Reading, []Rejection
 		}
 		if err == nil {
 			if _, err = dec.Token(); err == nil && dec.More() {
-				err = errors.New("there is more after the list")
+				err = msg.Err("json.trailing")
 			}
 		}
 	case len(body) > 0 && body[0] == '{':
@@ -86,15 +94,15 @@ func DecodeJSONReadings(r io.Reader, loc *time.Location) ([]Reading, []Rejection
 			add(1, one)
 		}
 	case len(body) == 0:
-		err = errors.New("the body is empty")
+		err = msg.Err("body.empty")
 	default:
-		err = errors.New("it is neither a JSON object nor a list")
+		err = msg.Err("json.not_object_or_list")
 	}
 	if err != nil {
-		return nil, nil, inputErrorf(`the body must be JSON {"time": "2025-11-04T07:30:00+01:00", "value": 12345.6} or a list of them: %v`, err)
+		return nil, nil, inputError("json.readings_shape", err)
 	}
 	if n == 0 {
-		return nil, nil, inputErrorf("the list of readings is empty: send at least one {\"time\": ..., \"value\": ...}")
+		return nil, nil, inputError("json.empty_list")
 	}
 	return out, rej, nil
 }
@@ -102,35 +110,35 @@ func DecodeJSONReadings(r io.Reader, loc *time.Location) ([]Reading, []Rejection
 func jsonTime(raw json.RawMessage, loc *time.Location) (time.Time, error) {
 	var s string
 	if len(raw) == 0 || string(raw) == "null" {
-		return time.Time{}, errors.New("time is missing")
+		return time.Time{}, msg.Err("json.time_missing")
 	}
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return time.Time{}, fmt.Errorf("time %s is not a string such as \"2025-11-04T07:30:00+01:00\"", clip(string(raw)))
+		return time.Time{}, msg.Err("json.time_not_string", clip(string(raw)))
 	}
 	t, err := analysis.ParseLocal(s, loc)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("time %s is neither RFC 3339 (2025-11-04T07:30:00+01:00) nor a local date-time (2025-11-04T07:30)", Quoted(s))
+		return time.Time{}, msg.Err("json.time_invalid", Quoted(s))
 	}
 	return t, nil
 }
 
 func jsonValue(raw json.RawMessage) (float64, error) {
 	if len(raw) == 0 || string(raw) == "null" {
-		return 0, errors.New("value is missing")
+		return 0, msg.Err("json.value_missing")
 	}
 	var v float64
 	if err := json.Unmarshal(raw, &v); err != nil {
 		var s string
 		if json.Unmarshal(raw, &s) != nil {
-			return 0, fmt.Errorf("value %s is not a number", clip(string(raw)))
+			return 0, msg.Err("json.value_not_number", clip(string(raw)))
 		}
 		var ok bool
 		if v, ok = parseDecimal(strings.TrimSpace(s)); !ok {
-			return 0, fmt.Errorf("value %s is not a number (use a decimal point: 12345.6)", Quoted(s))
+			return 0, msg.Err("json.value_decimal_point", Quoted(s))
 		}
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("value %s is not a finite number", raw)
+		return 0, msg.Err("value.not_finite", string(raw))
 	}
 	return v, nil
 }

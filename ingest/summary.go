@@ -6,6 +6,8 @@ package ingest
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/meterd/meterd/msg"
 )
 
 // Reading is one parsed reading with the row it came from.
@@ -20,16 +22,47 @@ type Reading struct {
 	Cell string
 }
 
-// Rejection is a row that could not become a reading.
+// Rejection is a row that could not become a reading. Error is Text
+// written out (in English until Localize writes it in the reader's
+// language); Code is the message id, stable for scripts.
 type Rejection struct {
-	Row   int    `json:"row"`
-	Error string `json:"error"`
+	Row   int      `json:"row"`
+	Error string   `json:"error"`
+	Code  string   `json:"code,omitempty"`
+	Text  msg.Text `json:"-"`
 }
 
-// Warning is a reading that was stored but needs attention.
+// Reject is the rejection of row for the reason t.
+func Reject(row int, t msg.Text) Rejection {
+	return Rejection{Row: row, Error: t.String(), Code: t.ID, Text: t}
+}
+
+// Warning is a reading that was stored but needs attention; its fields
+// mirror Rejection's.
 type Warning struct {
-	Row     int    `json:"row"`
-	Warning string `json:"warning"`
+	Row     int      `json:"row"`
+	Warning string   `json:"warning"`
+	Code    string   `json:"code,omitempty"`
+	Text    msg.Text `json:"-"`
+}
+
+// Warn is the warning about row t says.
+func Warn(row int, t msg.Text) Warning {
+	return Warning{Row: row, Warning: t.String(), Code: t.ID, Text: t}
+}
+
+// Localize writes the rejections and warnings in lang.
+func (s *Summary) Localize(lang msg.Lang) {
+	for i := range s.Rejected {
+		if r := &s.Rejected[i]; !r.Text.IsZero() {
+			r.Error = r.Text.In(lang)
+		}
+	}
+	for i := range s.Warnings {
+		if w := &s.Warnings[i]; !w.Text.IsZero() {
+			w.Warning = w.Text.In(lang)
+		}
+	}
 }
 
 // Summary is the import summary of docs/http.md#routes, shared by the upload, the

@@ -1,13 +1,13 @@
 package ingest
 
 import (
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/meterd/meterd/analysis"
+	"github.com/meterd/meterd/msg"
 )
 
 // cell is one spreadsheet or CSV cell. Spreadsheet numbers (including date
@@ -92,7 +92,7 @@ func readTable(src rowSource, loc *time.Location, maxRows int, choice Choice) (*
 			continue
 		}
 		if len(t.Readings)+len(t.Rejected) >= maxRows {
-			return nil, inputErrorf("the file has more than %d data rows: split it into smaller files", maxRows)
+			return nil, inputError("file.too_many_rows", maxRows)
 		}
 		at := func(i int) cell {
 			if i < 0 || i >= len(cells) {
@@ -102,12 +102,12 @@ func readTable(src rowSource, loc *time.Location, maxRows int, choice Choice) (*
 		}
 		ts, written, err := rowInstant(at(cols.date), cols.time >= 0, at(cols.time), cols, src, loc)
 		if err != nil {
-			t.Rejected = append(t.Rejected, Rejection{Row: row, Error: err.Error()})
+			t.Rejected = append(t.Rejected, Reject(row, textOf(err)))
 			continue
 		}
 		value := at(cols.value)
 		if value.empty() {
-			t.Rejected = append(t.Rejected, Rejection{Row: row, Error: cols.names[cols.value] + " is empty"})
+			t.Rejected = append(t.Rejected, Reject(row, msg.New("cell.problem", cols.names[cols.value], msg.New("value.empty"))))
 			continue
 		}
 		r := Reading{Row: row, Time: ts, Value: value.num, Cell: written}
@@ -122,7 +122,7 @@ func readTable(src rowSource, loc *time.Location, maxRows int, choice Choice) (*
 	}
 	t.parseTexts(texts, commaDecimal, cols.names[cols.value])
 	if len(t.Readings) == 0 && len(t.Rejected) == 0 {
-		return nil, inputErrorf("the file has a header row but no data rows: nothing to import")
+		return nil, inputError("file.no_data_rows")
 	}
 	sortRejections(t.Rejected)
 	return t, nil
@@ -137,7 +137,7 @@ func (t *Table) parseTexts(texts []textValue, commaDecimal bool, valueName strin
 		v, err := ParseNumber(tv.text, commaDecimal)
 		if err != nil {
 			row := t.Readings[tv.index].Row
-			t.Rejected = append(t.Rejected, Rejection{Row: row, Error: fmt.Sprintf("%s %v", valueName, err)})
+			t.Rejected = append(t.Rejected, Reject(row, msg.New("cell.problem", valueName, err)))
 			bad[tv.index] = true
 			continue
 		}
@@ -175,7 +175,7 @@ func allEmpty(cells []cell) bool {
 func rowInstant(dc cell, hasTimeCol bool, tc cell, cols columns, src rowSource, loc *time.Location) (_ time.Time, written string, _ error) {
 	dateName := cols.names[cols.date]
 	if dc.empty() {
-		return time.Time{}, "", fmt.Errorf("%s is empty", dateName)
+		return time.Time{}, "", msg.Err("cell.problem", dateName, msg.New("value.empty"))
 	}
 	var w wall
 	switch {
@@ -183,17 +183,17 @@ func rowInstant(dc cell, hasTimeCol bool, tc cell, cols columns, src rowSource, 
 		var err error
 		w, err = SerialToWall(dc.num, src.date1904())
 		if err != nil {
-			return time.Time{}, "", fmt.Errorf("%s %v", dateName, err)
+			return time.Time{}, "", msg.Err("cell.problem", dateName, err)
 		}
 		written = dateName + " " + w.dateText()
 	case dc.isNum:
-		return time.Time{}, "", fmt.Errorf("%s %s is not a date (dd.mm.yyyy, dd.mm.yy or yyyy-mm-dd)", dateName, formatNum(dc.num))
+		return time.Time{}, "", msg.Err("cell.problem", dateName, msg.New("date.invalid", formatNum(dc.num)))
 	default:
 		var instant time.Time
 		var err error
 		w, instant, err = ParseDateText(dc.text)
 		if err != nil {
-			return time.Time{}, "", fmt.Errorf("%s %v", dateName, err)
+			return time.Time{}, "", msg.Err("cell.problem", dateName, err)
 		}
 		written = dateName + " " + Quoted(strings.TrimSpace(dc.text))
 		if !instant.IsZero() && (!hasTimeCol || tc.empty()) {
@@ -207,12 +207,12 @@ func rowInstant(dc cell, hasTimeCol bool, tc cell, cols columns, src rowSource, 
 		if tc.isNum && src.spreadsheet() {
 			h, m, s, err = FractionToClock(tc.num)
 		} else if tc.isNum {
-			err = fmt.Errorf("%s is not a time (HH:MM)", formatNum(tc.num))
+			err = msg.Err("time.invalid", formatNum(tc.num))
 		} else {
 			h, m, s, err = ParseTimeText(tc.text)
 		}
 		if err != nil {
-			return time.Time{}, "", fmt.Errorf("%s %v", timeName, err)
+			return time.Time{}, "", msg.Err("cell.problem", timeName, err)
 		}
 		w.hour, w.min, w.sec = h, m, s
 	}

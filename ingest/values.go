@@ -4,13 +4,14 @@ package ingest
 // write.
 
 import (
-	"fmt"
 	"math"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/meterd/meterd/msg"
 )
 
 // wall is a local wall-clock time before it meets a time zone. hour may be
@@ -58,16 +59,16 @@ func ParseDateText(s string) (w wall, instant time.Time, err error) {
 		m, _ = strconv.Atoi(g[2])
 		d, _ = strconv.Atoi(g[3])
 	} else {
-		return wall{}, time.Time{}, fmt.Errorf("%s is not a date (dd.mm.yyyy, dd.mm.yy or yyyy-mm-dd)", Quoted(s))
+		return wall{}, time.Time{}, msg.Err("date.invalid", Quoted(s))
 	}
 	if !validDate(y, m, d) {
-		return wall{}, time.Time{}, fmt.Errorf("%s is not a date of the calendar", Quoted(s))
+		return wall{}, time.Time{}, msg.Err("date.not_in_calendar", Quoted(s))
 	}
 	w = wall{year: y, month: time.Month(m), day: d}
 	if timePart != "" {
 		h, mi, sec, err := ParseTimeText(timePart)
 		if err != nil {
-			return wall{}, time.Time{}, fmt.Errorf("%s: the time %v", Quoted(s), err)
+			return wall{}, time.Time{}, msg.Err("date.bad_time", Quoted(s), err)
 		}
 		w.hour, w.min, w.sec = h, mi, sec
 	}
@@ -87,11 +88,11 @@ func ParseTimeText(s string) (h, m, sec int, err error) {
 	// Hand-parsed: this runs for every row of a quarter-hour export.
 	fields, ok := clockFields(s)
 	if !ok {
-		return 0, 0, 0, fmt.Errorf("%s is not a time (HH:MM or HH:MM:SS)", Quoted(s))
+		return 0, 0, 0, msg.Err("time.invalid", Quoted(s))
 	}
 	h, m, sec = fields[0], fields[1], fields[2]
 	if m > 59 || sec > 59 || h > 24 || (h == 24 && (m > 0 || sec > 0)) {
-		return 0, 0, 0, fmt.Errorf("%s is not a time of day", Quoted(s))
+		return 0, 0, 0, msg.Err("time.not_of_day", Quoted(s))
 	}
 	return h, m, sec, nil
 }
@@ -129,7 +130,7 @@ func clockFields(s string) ([3]int, bool) {
 // was; serials from 61 on count from 30 Dec 1899.
 func SerialToWall(serial float64, date1904 bool) (wall, error) {
 	if math.IsNaN(serial) || serial < 1 || serial > 200000 {
-		return wall{}, fmt.Errorf("%s is not a date serial number", formatNum(serial))
+		return wall{}, msg.Err("date.bad_serial", formatNum(serial))
 	}
 	secs := int64(math.Round(serial * 86400))
 	days, rem := secs/86400, secs%86400
@@ -138,7 +139,7 @@ func SerialToWall(serial float64, date1904 bool) (wall, error) {
 	case date1904:
 		base = time.Date(1904, 1, 1, 0, 0, 0, 0, time.UTC)
 	case days == 60:
-		return wall{}, fmt.Errorf("60 is 29 Feb 1900, a day that did not exist")
+		return wall{}, msg.Err("date.lotus_day")
 	case days < 60:
 		base = time.Date(1899, 12, 31, 0, 0, 0, 0, time.UTC)
 	default:
@@ -153,7 +154,7 @@ func SerialToWall(serial float64, date1904 bool) (wall, error) {
 // nearest second. A fraction that rounds to a whole day is 24:00.
 func FractionToClock(x float64) (h, m, s int, err error) {
 	if math.IsNaN(x) || x < 0 || x > 200000 {
-		return 0, 0, 0, fmt.Errorf("%s is not a time of day", formatNum(x))
+		return 0, 0, 0, msg.Err("time.not_of_day", formatNum(x))
 	}
 	secs := int64(math.Round((x - math.Floor(x)) * 86400))
 	if x >= 1 && secs == 86400 {
@@ -179,19 +180,19 @@ func ParseNumber(s string, commaDecimal bool) (float64, error) {
 		return r
 	}, s)
 	if t == "" {
-		return 0, fmt.Errorf("is empty")
+		return 0, msg.Err("value.empty")
 	}
 	if commaDecimal {
 		if !commaNumber.MatchString(t) {
-			return 0, fmt.Errorf("%s is not a number (write 12345,6 or 12.345,6)", Quoted(s))
+			return 0, msg.Err("number.invalid_comma", Quoted(s))
 		}
 		t = strings.ReplaceAll(strings.ReplaceAll(t, ".", ""), ",", ".")
 	} else if !dotNumber.MatchString(t) {
-		return 0, fmt.Errorf("%s is not a number (write 12345.6)", Quoted(s))
+		return 0, msg.Err("number.invalid_dot", Quoted(s))
 	}
 	v, err := strconv.ParseFloat(t, 64)
 	if err != nil || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("%s is not a number", Quoted(s))
+		return 0, msg.Err("number.invalid", Quoted(s))
 	}
 	return v, nil
 }

@@ -29,22 +29,22 @@ type xlsSource struct {
 
 func newXLSBook(r io.ReadSeeker, size int64) (*xlsBook, error) {
 	if size > MaxXLSBytes {
-		return nil, inputErrorf("legacy .xls files are read up to %d MiB: save it as .xlsx or CSV", MaxXLSBytes>>20)
+		return nil, inputError("xls.too_large", MaxXLSBytes>>20)
 	}
 	b := &xlsBook{}
 	err := guard(".xls file", func() error {
 		wb, err := xls.OpenReader(r)
 		if err != nil {
-			return inputErrorf("the .xls file cannot be read (%v): save it as .xlsx or CSV", err)
+			return inputError("xls.unreadable", err)
 		}
 		if wb.GetNumberSheets() == 0 {
-			return inputErrorf("the workbook has no sheets")
+			return inputError("workbook.no_sheets")
 		}
 		total := 0
 		for k := 0; k < wb.GetNumberSheets(); k++ {
 			sheet, err := wb.GetSheet(k)
 			if err != nil {
-				return inputErrorf("sheet %d cannot be read (%v): save it as .xlsx or CSV", k+1, err)
+				return inputError("xls.sheet_unreadable", k+1, err)
 			}
 			var rows [][]cell
 			for i := 0; i < sheet.GetNumberRows(); i++ {
@@ -57,7 +57,7 @@ func newXLSBook(r io.ReadSeeker, size int64) (*xlsBook, error) {
 				}
 				rows = append(rows, cells)
 				if total++; total > DefaultMaxRows+MaxHeaderRow {
-					return inputErrorf("the file has more than %d rows: split it into smaller files", DefaultMaxRows)
+					return inputError("file.too_many_rows", DefaultMaxRows)
 				}
 			}
 			b.sheets = append(b.sheets, latin1(sheet.GetName()))
@@ -75,7 +75,7 @@ func newXLSBook(r io.ReadSeeker, size int64) (*xlsBook, error) {
 func (b *xlsBook) source(sheet string) (rowSource, func(), error) {
 	k := slices.Index(b.sheets, sheet)
 	if k < 0 {
-		return nil, nil, inputErrorf("the workbook has no sheet %s", Quoted(sheet))
+		return nil, nil, inputError("workbook.no_such_sheet_short", Quoted(sheet))
 	}
 	return &xlsSource{rows: b.rows[k]}, func() {}, nil
 }

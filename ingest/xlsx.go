@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"archive/zip"
+	"fmt"
 	"io"
 	"regexp"
 	"slices"
@@ -40,12 +41,12 @@ func openWorkbook(r FileSource, size int64) (*workbook, error) {
 	}
 	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: UnzipSizeLimit, UnzipXMLSizeLimit: unzipXMLSizeLimit})
 	if err != nil {
-		return nil, inputErrorf("the file is not a readable .xlsx workbook (%v): save it again as .xlsx, or export CSV", err)
+		return nil, inputError("xlsx.unreadable", err)
 	}
 	w := &workbook{f: f, sheets: f.GetSheetList()}
 	if len(w.sheets) == 0 {
 		f.Close()
-		return nil, inputErrorf("the workbook has no sheets")
+		return nil, inputError("workbook.no_sheets")
 	}
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
 		w.is1904 = *props.Date1904
@@ -72,7 +73,7 @@ func (w *workbook) source(sheet string) (rowSource, func(), error) {
 func (w *workbook) rows(sheet string) (*xlsxSource, error) {
 	rows, err := w.f.Rows(sheet)
 	if err != nil {
-		return nil, inputErrorf("the sheet %s cannot be read: %v", Quoted(sheet), err)
+		return nil, inputError("sheet.unreadable", Quoted(sheet), err)
 	}
 	return &xlsxSource{f: w.f, sheet: sheet, rows: rows, is1904: w.is1904}, nil
 }
@@ -89,9 +90,9 @@ const MaxCellBytes = 256 << 10
 func checkCellSizes(r io.ReaderAt, size int64) error {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
-		return inputErrorf("the file is not a readable .xlsx workbook (%v): save it again as .xlsx, or export CSV", err)
+		return inputError("xlsx.unreadable", err)
 	}
-	tooLarge := inputErrorf("the workbook's unpacked size exceeds %d MiB: split it, or export CSV", UnzipSizeLimit>>20)
+	tooLarge := inputError("xlsx.too_large", UnzipSizeLimit>>20)
 	var declared uint64
 	for _, f := range zr.File {
 		declared += f.UncompressedSize64
@@ -107,7 +108,7 @@ func checkCellSizes(r io.ReaderAt, size int64) error {
 		}
 		rc, err := f.Open()
 		if err != nil {
-			return inputErrorf("the workbook part %s cannot be read: %v", f.Name, err)
+			return inputError("xlsx.part_unreadable", f.Name, err)
 		}
 		run := 0 // bytes since the last '<' or '>'
 		for {
@@ -128,14 +129,14 @@ func checkCellSizes(r io.ReaderAt, size int64) error {
 			}
 			if run > MaxCellBytes {
 				rc.Close()
-				return inputErrorf("the workbook holds a text of more than 32,767 characters (in %s), more than Excel puts in a cell: this is no sheet of readings", f.Name)
+				return inputError("xlsx.cell_too_long", f.Name)
 			}
 			if rerr == io.EOF {
 				break
 			}
 			if rerr != nil {
 				rc.Close()
-				return inputErrorf("the workbook part %s cannot be read: %v", f.Name, rerr)
+				return inputError("xlsx.part_unreadable", f.Name, rerr)
 			}
 		}
 		rc.Close()
@@ -159,14 +160,14 @@ var thousandsOnly = regexp.MustCompile(`^[+-]?\d{1,3}(\.\d{3})+$`)
 func (s *xlsxSource) next() (int, []cell, bool, error) {
 	if !s.rows.Next() {
 		if err := s.rows.Error(); err != nil {
-			return 0, nil, false, inputErrorf("the sheet cannot be read after row %d: %v", s.row, err)
+			return 0, nil, false, inputError("sheet.unreadable_after", s.row, err)
 		}
 		return 0, nil, false, nil
 	}
 	s.row++
 	raw, err := s.rows.Columns(excelize.Options{RawCellValue: true})
 	if err != nil {
-		return 0, nil, false, inputErrorf("row %d cannot be read: %v", s.row, err)
+		return 0, nil, false, inputError("row.unreadable", s.row, err)
 	}
 	cells := make([]cell, len(raw))
 	for i, v := range raw {
@@ -201,7 +202,7 @@ func (s *xlsxSource) date1904() bool    { return s.is1904 }
 func guard(what string, fn func() error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = inputErrorf("the %s could not be read (the reader failed: %v): save it as .xlsx or CSV", what, p)
+			err = inputError("reader.panic", what, fmt.Sprint(p))
 		}
 	}()
 	return fn()

@@ -185,7 +185,7 @@ func wrap(errp *error, format string, args ...any) {
 	}
 	if diskFull(*errp) {
 		// The transaction rolled back: say so, and what to do.
-		*errp = fault.Errorf(fault.NoSpace, "disk full: nothing was written (store: "+format+": %w); free space on the database's disk", append(args, *errp)...)
+		*errp = fault.New(fault.NoSpace, "disk.full", fmt.Sprintf(format, args...), *errp)
 		return
 	}
 	*errp = fmt.Errorf("store: "+format+": %w", append(args, *errp)...)

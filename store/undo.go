@@ -80,14 +80,14 @@ func (db *DB) Undo(ctx context.Context, id int64, units map[string]string, outbo
 		err := tx.QueryRowContext(ctx, `SELECT id, created_at, source, via, meter, file_name, written, updated, undone_at FROM import_batches WHERE id = ?`, id).
 			Scan(&res.Import.ID, &at, &res.Import.Source, &res.Import.Via, &res.Import.Meter, &res.Import.File, &res.Import.Written, &res.Import.Updated, &undone)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fault.Errorf(fault.NotFound, "no import %d: see GET /api/v1/imports", id)
+			return fault.New(fault.NotFound, "undo.no_import", id)
 		}
 		if err != nil {
 			return err
 		}
 		res.Import.Time = fromUnix(at)
 		if undone.Valid {
-			return fault.Errorf(fault.Conflict, "import %d was undone already, at %s", id, fromUnix(undone.Int64).Format(time.RFC3339))
+			return fault.New(fault.Conflict, "undo.already", id, fromUnix(undone.Int64).Format(time.RFC3339))
 		}
 		var later sql.NullInt64
 		if err := tx.QueryRowContext(ctx, `SELECT MIN(l.batch_id) FROM import_changes c
@@ -97,7 +97,7 @@ func (db *DB) Undo(ctx context.Context, id int64, units map[string]string, outbo
 			return err
 		}
 		if later.Valid {
-			return fault.Errorf(fault.Conflict, "import %d changed some of the same readings later: undo import %d first", later.Int64, id)
+			return fault.New(fault.Conflict, "undo.later_import", int(later.Int64), id)
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT meter, ts, old_value, old_source, old_batch FROM import_changes WHERE batch_id = ? ORDER BY meter, ts`, id)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/fault"
 	"github.com/meterd/meterd/ingest"
+	"github.com/meterd/meterd/msg"
 )
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
@@ -83,7 +84,7 @@ func (s *Server) parseRange(r *http.Request) (from, to time.Time, err error) {
 		}
 		t, perr := analysis.ParseLocal(v, loc)
 		if perr != nil {
-			return from, to, fault.Errorf(fault.Invalid, "%s: %v", p.name, perr)
+			return from, to, fault.New(fault.Invalid, "param.problem", p.name, perr)
 		}
 		*p.dst = t
 	}
@@ -113,7 +114,7 @@ func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil && !errors.Is(err, io.EOF) {
-		writeError(w, http.StatusBadRequest, `the body must be JSON like {"from": "2025-01-01", "to": "2026-01-01", "meters": ["gas_total"], "daily": false} or {"billing_year": 2025}: `+err.Error())
+		s.fail(w, http.StatusBadRequest, msg.New("analyze.body_shape", err.Error()))
 		return
 	}
 	res, err := s.d.Analysis.Analyze(r.Context(), req)
@@ -136,7 +137,7 @@ func (s *Server) handleRunJob(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleMonthlyReport(w http.ResponseWriter, r *http.Request) {
 	month := r.URL.Query().Get("month")
 	if month == "" {
-		writeError(w, http.StatusBadRequest, "say which month: ?month=YYYY-MM")
+		s.fail(w, http.StatusBadRequest, msg.New("report.which_month"))
 		return
 	}
 	rep, err := s.d.Analysis.MonthlyReport(r.Context(), month)

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/meterd/meterd/api"
+	"github.com/meterd/meterd/msg"
 )
 
 // TestDNSRebindingRefused: without a token, a request whose Host is not a
@@ -21,7 +22,7 @@ import (
 func TestDNSRebindingRefused(t *testing.T) {
 	fb := fakes{&fakeHealth{status: "ok"}, &fakeImports{}, &fakeNotes{}}
 	s := NewServer(Deps{Health: fb.fakeHealth, Meters: fakeMeters{}, Imports: fb.fakeImports, Notes: fb.fakeNotes,
-		Registry: prometheus.NewRegistry(), AllowedHosts: []string{"meterd.home.arpa"}})
+		Lang: msg.EN, Registry: prometheus.NewRegistry(), AllowedHosts: []string{"meterd.home.arpa"}})
 	h := s.Handler()
 	do := func(method, host, path, body string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(method, path, strings.NewReader(body))

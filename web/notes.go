@@ -14,6 +14,7 @@ import (
 	"github.com/meterd/meterd/analysis"
 	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/fault"
+	"github.com/meterd/meterd/msg"
 )
 
 // Notes serves anomalies and annotations.
@@ -32,7 +33,7 @@ func (s *Server) handleAnomalies(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	status := q.Get("status")
 	if status != "" && status != "open" && status != "resolved" {
-		writeError(w, http.StatusBadRequest, "status must be open or resolved (or left out for all)")
+		s.fail(w, http.StatusBadRequest, msg.New("anomalies.bad_status"))
 		return
 	}
 	limit, err := limitParam(r, 100)
@@ -86,7 +87,7 @@ func (s *Server) handleAddAnnotation(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleDeleteAnnotation(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id < 1 {
-		writeError(w, http.StatusNotFound, "no annotation "+strconv.Quote(r.PathValue("id"))+": ids are the numbers GET /api/v1/annotations lists")
+		s.fail(w, http.StatusNotFound, msg.New("note.bad_id", strconv.Quote(r.PathValue("id"))))
 		return
 	}
 	if err := s.d.Notes.DeleteAnnotation(r.Context(), id); err != nil {
@@ -114,34 +115,34 @@ func decodeAnnotation(body io.Reader, loc *time.Location) (api.NewAnnotation, er
 		if errors.As(err, &mbe) {
 			return api.NewAnnotation{}, err
 		}
-		return api.NewAnnotation{}, fault.Errorf(fault.Invalid, "the body must be JSON like %s: %v", annotationExample, err)
+		return api.NewAnnotation{}, fault.New(fault.Invalid, "note.shape", annotationExample, err.Error())
 	}
 	var a api.NewAnnotation
 	a.Meter = strings.TrimSpace(in.Meter)
 	a.Text = strings.TrimSpace(in.Text)
 	if in.Time == "" {
-		return a, fault.Errorf(fault.Invalid, "time is missing: give the instant the note is about, e.g. %s", annotationExample)
+		return a, fault.New(fault.Invalid, "note.time_missing", annotationExample)
 	}
 	t, err := analysis.ParseLocal(in.Time, loc)
 	if err != nil {
-		return a, fault.Errorf(fault.Invalid, "time: %v", err)
+		return a, fault.New(fault.Invalid, "param.problem", "time", err)
 	}
 	a.Start = t
 	if in.End != "" {
 		e, err := analysis.ParseLocal(in.End, loc)
 		if err != nil {
-			return a, fault.Errorf(fault.Invalid, "end: %v", err)
+			return a, fault.New(fault.Invalid, "param.problem", "end", err)
 		}
 		if e.Before(t) {
-			return a, fault.Errorf(fault.Invalid, "end %s is before time %s", in.End, in.Time)
+			return a, fault.New(fault.Invalid, "note.end_before", in.End, in.Time)
 		}
 		a.End = &e
 	}
 	switch n := utf8.RuneCountInString(a.Text); {
 	case n == 0:
-		return a, fault.Errorf(fault.Invalid, "text is empty: say what happened")
+		return a, fault.New(fault.Invalid, "note.text_empty")
 	case n > api.MaxAnnotationText:
-		return a, fault.Errorf(fault.Invalid, "text has %d characters; at most %d fit", n, api.MaxAnnotationText)
+		return a, fault.New(fault.Invalid, "note.text_long", n, api.MaxAnnotationText)
 	}
 	return a, nil
 }
@@ -154,7 +155,7 @@ func limitParam(r *http.Request, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > 1000 {
-		return 0, fault.Errorf(fault.Invalid, "limit must be a whole number from 1 to 1000")
+		return 0, fault.New(fault.Invalid, "param.limit")
 	}
 	return n, nil
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/fault"
 	"github.com/meterd/meterd/ingest"
+	"github.com/meterd/meterd/msg"
 )
 
 // The server depends on meterd through these small interfaces, one per
@@ -90,6 +91,8 @@ type Deps struct {
 	Notes    Notes
 	Undo     Undoer
 	Status   StatusSource
+	// Lang is the language of the pages and of error texts (ui.language).
+	Lang msg.Lang
 	// Location is the configured time zone: dates and times without an
 	// offset in requests are local there.
 	Location *time.Location
@@ -192,12 +195,12 @@ func (s *Server) Handler() http.Handler {
 	// Anything else under the API is a JSON 404, but only for those who
 	// may know what exists.
 	auth("/api/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)
+		s.fail(w, http.StatusNotFound, msg.New("http.no_endpoint", r.Method+" "+r.URL.Path))
 	})
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusForbidden, "cross-origin request refused: send it from meterd's own page or without a browser")
+		s.fail(w, http.StatusForbidden, msg.New("http.cross_origin"))
 	}))
 	return s.instrument(mux, s.checkHost(cop.Handler(mux)))
 }
@@ -224,7 +227,7 @@ func (s *Server) checkHost(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		writeError(w, http.StatusForbidden, fmt.Sprintf("host %q is not served without an API token: use http://127.0.0.1 or localhost, add the name to http.allowed_hosts, or set METERD_API_TOKEN", r.Host))
+		s.fail(w, http.StatusForbidden, msg.New("http.foreign_host", fmt.Sprintf("%q", r.Host)))
 	})
 }
 
@@ -276,7 +279,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		if got == "" || subtle.ConstantTimeCompare([]byte(got), want) != 1 {
 			w.Header().Set("WWW-Authenticate", `Basic realm="meterd", charset="UTF-8"`)
-			writeError(w, http.StatusUnauthorized, "missing or wrong credentials: send Authorization: Bearer <API token>, or log in with the API token as password")
+			s.fail(w, http.StatusUnauthorized, msg.New("http.unauthorized"))
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -314,8 +317,21 @@ func sendJSON(w http.ResponseWriter, code int, body []byte) {
 
 // writeError answers with the JSON error body: the message for people and
 // the kind's stable code for scripts.
-func writeError(w http.ResponseWriter, code int, msg string) {
-	sendJSON(w, code, errorBody(code, msg))
+func writeError(w http.ResponseWriter, code int, text string) {
+	sendJSON(w, code, errorBody(code, text))
+}
+
+// fail replies with an error whose message is t in the page's language.
+func (s *Server) fail(w http.ResponseWriter, code int, t msg.Text) {
+	writeError(w, code, t.In(s.lang()))
+}
+
+// lang is the language of replies: ui.language, German by default.
+func (s *Server) lang() msg.Lang {
+	if s.d.Lang == "" {
+		return msg.DE
+	}
+	return s.d.Lang
 }
 
 // errorBody is the JSON error reply; a struct of two strings always
@@ -406,14 +422,14 @@ func withDeadlines(pattern string, h http.Handler, after func()) http.Handler {
 func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request is larger than http.max_upload_bytes (%d bytes)", mbe.Limit))
+		s.fail(w, http.StatusRequestEntityTooLarge, msg.New("http.too_large", int(mbe.Limit)))
 		return
 	}
 	if r.Context().Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 		// The daemon is stopping (or the client left): what the request
 		// began was rolled back with its transaction.
 		setRetryAfter(w, time.Minute)
-		writeError(w, http.StatusServiceUnavailable, "meterd is stopping: nothing of this request was written; send it again in a minute")
+		s.fail(w, http.StatusServiceUnavailable, msg.New("http.stopping"))
 		return
 	}
 	var nh *ingest.NoHeaderError
@@ -423,16 +439,16 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 			Error  string                `json:"error"`
 			Code   string                `json:"code"`
 			Sheets []ingest.SheetPreview `json:"sheets"`
-		}{err.Error(), "no_header", nh.Sheets})
+		}{msg.Of(err, s.lang()), "no_header", nh.Sheets})
 		return
 	}
 	if st, ok := statusOf[fault.KindOf(err)]; ok {
 		if st == http.StatusServiceUnavailable {
 			setRetryAfter(w, fault.RetryAfter(err))
 		}
-		writeError(w, st, err.Error())
+		writeError(w, st, msg.Of(err, s.lang()))
 		return
 	}
 	s.d.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)
-	writeError(w, http.StatusInternalServerError, "internal error; see meterd's log")
+	s.fail(w, http.StatusInternalServerError, msg.New("http.internal"))
 }

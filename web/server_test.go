@@ -17,6 +17,7 @@ import (
 	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/fault"
 	"github.com/meterd/meterd/ingest"
+	"github.com/meterd/meterd/msg"
 )
 
 // Small fakes of the parts of meterd these tests reach; the HTTP layer is
@@ -87,7 +88,7 @@ func newTestServer(t *testing.T, token string) (*httptest.Server, fakes, *promet
 	reg := prometheus.NewRegistry()
 	s := NewServer(Deps{
 		Health: fb.fakeHealth, Meters: fakeMeters{}, Imports: fb.fakeImports, Notes: fb.fakeNotes,
-		Location: time.UTC, Token: token, Registry: reg, MaxUploadBytes: 1024,
+		Lang: msg.EN, Location: time.UTC, Token: token, Registry: reg, MaxUploadBytes: 1024,
 	})
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)

@@ -7,6 +7,7 @@ import (
 	"github.com/meterd/meterd/analysis"
 	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/fault"
+	"github.com/meterd/meterd/msg"
 )
 
 func (s *Server) handleImports(w http.ResponseWriter, r *http.Request) {
@@ -29,7 +30,7 @@ func (s *Server) handleImports(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleUndo(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id < 1 {
-		writeError(w, http.StatusNotFound, "no import "+strconv.Quote(r.PathValue("id"))+": ids are the numbers GET /api/v1/imports lists")
+		s.fail(w, http.StatusNotFound, msg.New("undo.bad_id", strconv.Quote(r.PathValue("id"))))
 		return
 	}
 	out, err := s.d.Undo.Undo(r.Context(), id, formBool(r, "dry_run"))
@@ -43,12 +44,12 @@ func (s *Server) handleUndo(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleDeleteReading(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query().Get("time")
 	if v == "" {
-		s.writeErr(w, r, fault.Errorf(fault.Invalid, "say which reading: ?time=2025-11-04T07:30:00+01:00 (as GET /api/v1/meters/{id}/readings lists it)"))
+		s.writeErr(w, r, fault.New(fault.Invalid, "delete.which"))
 		return
 	}
 	at, err := analysis.ParseLocal(v, s.d.Location)
 	if err != nil {
-		s.writeErr(w, r, fault.Errorf(fault.Invalid, "time: %v", err))
+		s.writeErr(w, r, fault.New(fault.Invalid, "param.problem", "time", err))
 		return
 	}
 	out, err := s.d.Undo.DeleteReading(r.Context(), r.PathValue("id"), at)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/fault"
 	"github.com/meterd/meterd/ingest"
+	"github.com/meterd/meterd/msg"
 )
 
 // multipartMemory is how much of an upload is held in memory; the rest
@@ -33,22 +33,22 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 			s.writeErr(w, r, mbe)
 			return
 		}
-		writeError(w, http.StatusBadRequest, "send the file as multipart/form-data in the field \"file\": "+err.Error())
+		s.fail(w, http.StatusBadRequest, msg.New("upload.multipart", err.Error()))
 		return
 	}
 	defer r.MultipartForm.RemoveAll()
 	// One file per upload: a second one would otherwise be dropped silently.
 	if n := len(r.MultipartForm.File["file"]); n > 1 {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("one file per upload: this request has %d in the field \"file\"; send them one at a time", n))
+		s.fail(w, http.StatusBadRequest, msg.New("upload.many_files", n))
 		return
 	}
 	if n := len(r.MultipartForm.File); n > 1 || (n == 1 && r.MultipartForm.File["file"] == nil) {
-		writeError(w, http.StatusBadRequest, "one file per upload, in the multipart field \"file\"")
+		s.fail(w, http.StatusBadRequest, msg.New("upload.one_file"))
 		return
 	}
 	f, hdr, err := r.FormFile("file")
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "no file: send it in the multipart field \"file\"")
+		s.fail(w, http.StatusBadRequest, msg.New("upload.no_file"))
 		return
 	}
 	defer f.Close()
@@ -115,7 +115,7 @@ func formChoice(r *http.Request) (ingest.Choice, error) {
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			return c, fault.Errorf(fault.Invalid, "%s must be a row or column number from 1", f.name)
+			return c, fault.New(fault.Invalid, "upload.bad_choice", f.name)
 		}
 		*f.dst = n
 	}
