@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/meterd/meterd/msg"
@@ -50,8 +49,6 @@ type Check struct {
 	Observed, Expected float64
 	Message            msg.Text
 }
-
-func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // round3 and round1 keep messages readable; the exact values are in
 // Observed and Expected.
