@@ -50,8 +50,8 @@ type Check struct {
 	Message            msg.Text
 }
 
-// round3 and round1 keep messages readable; the exact values are in
-// Observed and Expected.
+// round3 keeps messages readable; the exact values are in Observed and
+// Expected.
 func round3(v float64) msg.Fixed { return msg.Fixed{V: v, Prec: 3} }
 
 // SpikeWindow is how many days before a day make its comparison mean, and
