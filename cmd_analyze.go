@@ -46,5 +46,5 @@ func (c *cli) analyze(args []string) error {
 	case "csv":
 		return analysis.WriteCSV(c.stdout, res)
 	}
-	return analysis.WriteText(c.stdout, res)
+	return analysis.WriteText(c.stdout, res, c.lang)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/app"
 	"github.com/meterd/meterd/ingest"
+	"github.com/meterd/meterd/msg"
 )
 
 // importFiles imports readings from files, as the upload does; without
@@ -46,11 +47,11 @@ func (c *cli) importFiles(args []string) error {
 		opts := api.ImportOptions{DryRun: *dryRun, Strict: *strict, Confirm: *confirm, Choice: choice, Via: "cli"}
 		if err := c.importFile(a, path, *meter, opts, *format); err != nil {
 			failed++
-			fmt.Fprintf(c.stderr, "meterd: %s: %v\n", path, err)
+			fmt.Fprintf(c.stderr, "meterd: %s: %s\n", path, msg.Of(err, c.lang))
 		}
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d files were refused; nothing of them was written", failed, fs.NArg())
+		return msg.Err("cli.files_refused", failed, fs.NArg())
 	}
 	return nil
 }
@@ -72,23 +73,22 @@ func (c *cli) importFile(a *app.App, path, meter string, opts api.ImportOptions,
 			fmt.Fprintln(c.stdout, string(b))
 			continue
 		}
+		say := func(id string, args ...any) { fmt.Fprintln(c.stdout, msg.New(id, args...).In(c.lang)) }
+		id := "cli.imported"
 		if s.DryRun {
-			fmt.Fprintf(c.stdout, "%s → %s checked (dry run, nothing written): %d parsed, would write %d, would update %d, %d duplicates, %d rejected, %d warnings\n",
-				s.File, s.Meter, s.Parsed, s.Written, s.Updated, s.Duplicates, len(s.Rejected), len(s.Warnings))
-		} else {
-			fmt.Fprintf(c.stdout, "%s → %s imported: %d parsed, %d written, %d updated, %d duplicates, %d rejected, %d warnings\n",
-				s.File, s.Meter, s.Parsed, s.Written, s.Updated, s.Duplicates, len(s.Rejected), len(s.Warnings))
+			id = "cli.checked"
 		}
+		say(id, s.File, s.Meter, s.Parsed, s.Written, s.Updated, s.Duplicates, len(s.Rejected), len(s.Warnings))
 		if s.Sheet != "" {
-			fmt.Fprintf(c.stdout, "  sheet %s, columns %s\n", s.Sheet, strings.Join(s.Columns, ", "))
+			say("cli.sheet_columns", s.Sheet, strings.Join(s.Columns, ", "))
 		} else if len(s.Columns) > 0 {
-			fmt.Fprintf(c.stdout, "  columns %s\n", strings.Join(s.Columns, ", "))
+			say("cli.columns", strings.Join(s.Columns, ", "))
 		}
 		for _, r := range s.Rejected {
-			fmt.Fprintf(c.stdout, "  row %d rejected: %s\n", r.Row, r.Error)
+			say("cli.row_rejected", r.Row, r.Error)
 		}
 		for _, w := range s.Warnings {
-			fmt.Fprintf(c.stdout, "  row %d warning: %s\n", w.Row, w.Warning)
+			say("cli.row_warning", w.Row, w.Warning)
 		}
 	}
 	return err

@@ -47,7 +47,7 @@ func (c *cli) serve(args []string) error {
 func handler(a *app.App) http.Handler {
 	svc, cfg := a.Service(), a.Config()
 	return web.NewServer(web.Deps{
-		Health: svc, Meters: svc, Imports: svc, Analysis: svc, Jobs: svc, Notes: svc, Undo: svc, Status: svc,
+		Health: svc, Consumption: svc, Meters: svc, Imports: svc, Analysis: svc, Jobs: svc, Notes: svc, Undo: svc, Status: svc,
 		Lang:           cfg.Lang,
 		Location:       cfg.Location,
 		AllowedHosts:   cfg.HTTP.AllowedHosts,

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+
+	"github.com/meterd/meterd/msg"
 )
 
 // undo removes what an import wrote and restores what it replaced; with
@@ -40,16 +42,17 @@ func (c *cli) undo(args []string) error {
 		fmt.Fprintln(c.stdout, string(b))
 		return nil
 	}
-	verb := "undone"
+	say := func(id string, args ...any) { fmt.Fprintln(c.stdout, msg.New(id, args...).In(c.lang)) }
+	what := "cli.undone"
 	if *dryRun {
-		verb = "would be undone (dry run, nothing changed)"
+		what = "cli.would_undo"
 	}
-	fmt.Fprintf(c.stdout, "import %d (%s, %s) %s: %d readings removed, %d restored\n", id, res.Import.Meter, res.Import.Source, verb, len(res.Removed), len(res.Restored))
+	say(what, int(id), res.Import.Meter, res.Import.Source, len(res.Removed), len(res.Restored))
 	for _, r := range res.Removed {
-		fmt.Fprintf(c.stdout, "  removed  %s %v\n", r.Time, r.Value)
+		say("cli.removed", r.Time, msg.Num(r.Value))
 	}
 	for _, r := range res.Restored {
-		fmt.Fprintf(c.stdout, "  restored %s %v\n", r.Time, r.Value)
+		say("cli.restored", r.Time, msg.Num(r.Value))
 	}
 	return nil
 }

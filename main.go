@@ -15,6 +15,7 @@ import (
 	_ "time/tzdata" // the configured zone must load on a bare system
 
 	"github.com/meterd/meterd/app"
+	"github.com/meterd/meterd/msg"
 )
 
 // Set at build time with -ldflags "-X main.version=… -X main.commit=…".
@@ -121,7 +122,11 @@ func run(args []string, stdout, stderr io.Writer, env app.Environment) int {
 		fmt.Fprintf(stderr, "meterd: %v\n%s", err, usage)
 		return exitUsage
 	default:
-		fmt.Fprintf(stderr, "meterd: %v\n", err)
+		lang := c.lang
+		if lang == "" {
+			lang = msg.EN // the configuration, and so its language, is unknown
+		}
+		fmt.Fprintf(stderr, "meterd: %s\n", msg.Of(err, lang))
 		return exitFailure
 	}
 }
@@ -130,6 +135,9 @@ type cli struct {
 	stdout, stderr io.Writer
 	env            app.Environment
 	configPath     string
+	// lang is ui.language once a command has loaded the configuration:
+	// its text output and its one-line reason are written in it.
+	lang msg.Lang
 }
 
 // flags makes a command's flag set; --config is accepted after the command
@@ -167,7 +175,8 @@ func (c *cli) offline(readOnly bool) (*app.App, *app.Config, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	log := app.NewLogger(c.stderr, slog.LevelWarn, cfg.Secrets.All())
+	c.lang = cfg.Lang
+	log := app.NewTextLogger(c.stderr, slog.LevelWarn, cfg.Secrets.All())
 	a, err := app.New(context.Background(), cfg, app.Options{Logger: log, Version: version, Commit: commit, ReadOnly: readOnly})
 	if err != nil {
 		return nil, nil, err

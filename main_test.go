@@ -266,9 +266,15 @@ func TestAnalyzeCommand(t *testing.T) {
 	if res.From != "2025-03-01" || res.To != "2026-03-01" || len(res.Meters) != 2 || res.Meters[0].Total["consumption"] != 365.0 || res.Meters[1].Total["consumption"] != nil {
 		t.Errorf("json: %s", out)
 	}
+	// Text is for people: three decimals, in ui.language (German by
+	// default, with a decimal comma); JSON above keeps every digit.
 	out, _, code = meterd(t, dir, nil, "analyze", "--billing-year", "2025", "--meter", "wasser")
-	if code != 0 || !strings.Contains(out, "365.000") || !strings.Contains(out, "2025-03") {
+	if code != 0 || !strings.Contains(out, "365,000") || !strings.Contains(out, "2025-03") || !strings.Contains(out, "Summe") {
 		t.Errorf("text: %d %s", code, out)
+	}
+	out, _, code = meterd(t, dir, []string{"METERD_UI_LANGUAGE=en"}, "analyze", "--billing-year", "2025", "--meter", "wasser")
+	if code != 0 || !strings.Contains(out, "365.000") || !strings.Contains(out, "total") || strings.Contains(out, "Summe") {
+		t.Errorf("text in English: %d %s", code, out)
 	}
 	// April has 720 of the year's 8760 real hours: 365 × 720/8760 = 30.
 	out, _, code = meterd(t, dir, nil, "analyze", "--from", "2025-04-01", "--to", "2025-05-01", "--meter", "wasser", "--format", "csv")
@@ -404,19 +410,19 @@ func TestImportsAndUndoCommands(t *testing.T) {
 	}
 	id := fmt.Sprint(list.Imports[0].ID)
 	out, _, code = meterd(t, dir, nil, "undo", "--dry-run", id)
-	if code != 0 || !strings.Contains(out, "would be undone (dry run, nothing changed): 2 readings removed, 0 restored") {
+	if code != 0 || !strings.Contains(out, "würde rückgängig gemacht (Probelauf, nichts geändert): 2 Stände entfernt, 0 wiederhergestellt") {
 		t.Errorf("undo --dry-run: %d %s", code, out)
 	}
 	if out, _, _ := meterd(t, dir, nil, "export"); strings.Count(out, "\r\n") != 3 {
 		t.Errorf("the dry run changed something:\n%s", out)
 	}
-	if out, errOut, code := meterd(t, dir, nil, "undo", id); code != 0 || !strings.Contains(out, "undone: 2 readings removed") {
+	if out, errOut, code := meterd(t, dir, nil, "undo", id); code != 0 || !strings.Contains(out, "rückgängig gemacht: 2 Stände entfernt") {
 		t.Errorf("undo: %d %s %s", code, out, errOut)
 	}
 	if out, _, _ := meterd(t, dir, nil, "export"); strings.Count(out, "\r\n") != 1 {
 		t.Errorf("after the undo the export still has readings:\n%s", out)
 	}
-	if _, errOut, code := meterd(t, dir, nil, "undo", id); code != 1 || !strings.Contains(errOut, "undone already") {
+	if _, errOut, code := meterd(t, dir, nil, "undo", id); code != 1 || !strings.Contains(errOut, "wurde schon rückgängig gemacht") {
 		t.Errorf("a second undo: %d %s", code, errOut)
 	}
 	if _, _, code := meterd(t, dir, nil, "undo", "eins"); code != 2 {

@@ -9,22 +9,27 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/meterd/meterd/msg"
 )
 
 // WriteText writes the result as a readable table: meters down, months
 // across, then the total. An incomplete figure is marked with *, a figure
-// nothing covers with –.
-func WriteText(w io.Writer, r *Result) error {
-	fmt.Fprintf(w, "consumption %s to %s (%s), * = incomplete, – = no data\n\n", r.From, r.To, r.Timezone)
+// nothing covers with –. Figures are rounded to the meter's resolution
+// (three decimals), with a decimal comma in German; labels are in lang.
+func WriteText(w io.Writer, r *Result, lang msg.Lang) error {
+	t := func(id string, args ...any) string { return msg.New(id, args...).In(lang) }
+	textFigure := func(v *float64, complete bool) string { return textFigure(v, complete, lang) }
+	fmt.Fprintf(w, "%s\n\n", t("cli.analyze_header", r.From, r.To, r.Timezone))
 	if len(r.Meters) == 0 {
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	header := []string{"meter", "unit"}
+	header := []string{t("cli.meter"), t("cli.unit")}
 	for _, m := range r.Meters[0].Monthly {
 		header = append(header, m.Month)
 	}
-	header = append(header, "total", "kWh")
+	header = append(header, t("cli.total"), "kWh")
 	fmt.Fprintln(tw, strings.Join(header, "\t")+"\t")
 	for _, m := range r.Meters {
 		row := []string{m.ID, m.Unit}
@@ -44,9 +49,9 @@ func WriteText(w io.Writer, r *Result) error {
 	}
 	for _, m := range r.Meters {
 		if len(m.Daily) > 0 {
-			fmt.Fprintf(w, "\n%s (%s) per day\n", m.ID, m.Unit)
+			fmt.Fprintf(w, "\n%s\n", t("cli.per_day", m.ID, m.Unit))
 			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-			fmt.Fprintln(tw, "date\treading\tconsumption\t")
+			fmt.Fprintln(tw, t("cli.date")+"\t"+t("cli.reading")+"\t"+t("cli.consumption")+"\t")
 			for _, d := range m.Daily {
 				reading := ""
 				if d.HasReading {
@@ -57,17 +62,17 @@ func WriteText(w io.Writer, r *Result) error {
 			tw.Flush()
 		}
 		for _, warn := range m.Warnings {
-			fmt.Fprintf(w, "warning: %s: %s\n", m.ID, warn)
+			fmt.Fprintf(w, "%s\n", t("cli.warning", m.ID, warn))
 		}
 	}
 	return nil
 }
 
-func textFigure(v *float64, complete bool) string {
+func textFigure(v *float64, complete bool, lang msg.Lang) string {
 	if v == nil {
 		return "–"
 	}
-	s := strconv.FormatFloat(*v, 'f', 3, 64)
+	s := msg.Fixed{V: *v, Prec: 3}.In(lang)
 	if !complete {
 		s += "*"
 	}

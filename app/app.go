@@ -20,6 +20,7 @@ import (
 
 	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/ingest/tibber"
+	"github.com/meterd/meterd/msg"
 	"github.com/meterd/meterd/store"
 )
 
@@ -138,25 +139,25 @@ func New(ctx context.Context, cfg *Config, o Options) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	a.health = NewHealth(o.Version, cfg.Secrets.All())
-	a.health.Set("sqlite", api.StatusOK, "")
+	a.health = NewHealth(o.Version, cfg.Secrets.All(), a.lang())
+	a.health.Set("sqlite", api.StatusOK, msg.Text{})
 	a.metrics = NewMetrics(o.Version, o.Commit, newStoredMetrics(a))
 	if cfg.Influx.Enabled() {
 		a.influx = store.NewInflux(store.InfluxOptions{
 			URL: cfg.Influx.URL, Token: cfg.Secrets.InfluxToken.Value(), Org: cfg.Influx.Org,
 			RawBucket: cfg.Influx.RawBucket, ProcessedBucket: cfg.Influx.ProcessedBucket,
 		})
-		a.health.Set("influxdb", api.StatusOK, "not contacted yet")
+		a.health.Set("influxdb", api.StatusOK, msg.New("health.influx_not_contacted"))
 	} else {
-		a.health.Set("influxdb", api.StatusOK, "disabled: no influx.url; everything stays in SQLite")
+		a.health.Set("influxdb", api.StatusOK, msg.New("health.influx_disabled"))
 	}
 	if cfg.Secrets.TibberToken.Empty() {
 		a.log.Info("Tibber is off: no METERD_TIBBER_TOKEN")
 	} else {
 		a.tibber = a.newTibberClient(ctx, o.Tibber)
-		a.health.Set("tibber", api.StatusOK, "not polled yet")
+		a.health.Set("tibber", api.StatusOK, msg.New("health.tibber_not_polled"))
 		if until := a.tibber.PausedUntil(); !until.IsZero() {
-			a.health.Set("tibber", api.StatusDegraded, fmt.Sprintf("Tibber rate limit: pausing until %s (kept across the restart)", until.In(cfg.Location).Format("15:04")))
+			a.health.Set("tibber", api.StatusDegraded, msg.New("health.tibber_pause_kept", until.In(cfg.Location).Format("15:04")))
 		}
 	}
 	sched, err := gocron.NewScheduler(

@@ -45,7 +45,7 @@ func startAppAt(t *testing.T, now func() time.Time, yamlBody string, env ...stri
 func testHandler(a *App) http.Handler {
 	svc := a.Service()
 	return web.NewServer(web.Deps{
-		Health: svc, Meters: svc, Imports: svc, Analysis: svc, Jobs: svc, Notes: svc, Undo: svc, Status: svc,
+		Health: svc, Consumption: svc, Meters: svc, Imports: svc, Analysis: svc, Jobs: svc, Notes: svc, Undo: svc, Status: svc,
 		Lang:           a.cfg.Lang,
 		Location:       a.cfg.Location,
 		AllowedHosts:   a.cfg.HTTP.AllowedHosts,

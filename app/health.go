@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/meterd/meterd/api"
+	"github.com/meterd/meterd/msg"
 )
 
 // Health collects component states; jobs set them as they learn.
@@ -12,19 +13,24 @@ type Health struct {
 	checks  map[string]api.Check
 	version string
 	red     redactor
+	lang    msg.Lang
 }
 
-// NewHealth starts with no components.
-func NewHealth(version string, secrets []string) *Health {
-	return &Health{checks: map[string]api.Check{}, version: version, red: newRedactor(secrets)}
+// NewHealth starts with no components; messages are written in lang.
+func NewHealth(version string, secrets []string, lang msg.Lang) *Health {
+	return &Health{checks: map[string]api.Check{}, version: version, red: newRedactor(secrets), lang: lang}
 }
 
 // Set records a component's state. Messages pass the secret redactor, since
 // they often carry error texts from outside.
-func (h *Health) Set(component, status, message string) {
+func (h *Health) Set(component, status string, message msg.Text) {
+	text := ""
+	if !message.IsZero() {
+		text = h.red.text(message.In(h.lang))
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.checks[component] = api.Check{Status: status, Message: h.red.text(message)}
+	h.checks[component] = api.Check{Status: status, Message: text}
 }
 
 // Status is one component's status ("" if it has none).

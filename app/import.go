@@ -155,9 +155,9 @@ func (a *App) prepareImport(ctx context.Context, req ImportRequest) (prepared, e
 func (a *App) noteDiskFull(err error) {
 	switch {
 	case fault.KindOf(err) == fault.NoSpace:
-		a.health.Set("sqlite", api.StatusDegraded, "disk full: the last import was refused and nothing of it written; free space on the database's disk")
+		a.health.Set("sqlite", api.StatusDegraded, msg.New("health.disk_full"))
 	case err == nil && a.health.Status("sqlite") == api.StatusDegraded:
-		a.health.Set("sqlite", api.StatusOK, "")
+		a.health.Set("sqlite", api.StatusOK, msg.Text{})
 	}
 }
 

@@ -224,27 +224,27 @@ func (a *App) deliverOutbox(ctx context.Context) (any, bool, error) {
 	a.outboxMu.Lock()
 	defer a.outboxMu.Unlock()
 	if err != nil {
-		msg := err.Error()
+		text := msg.New("health.influx_failed", err)
 		if qerr == nil {
-			msg = fmt.Sprintf("%s; %d points queued, delivery retried every %s", msg, queued, a.cfg.Influx.FlushInterval)
+			text = msg.New("health.influx_failed_queued", err, queued, a.cfg.Influx.FlushInterval.String())
 		}
-		a.health.Set("influxdb", api.StatusDegraded, msg)
+		a.health.Set("influxdb", api.StatusDegraded, text)
 		changed := a.outboxLastErr == ""
 		a.outboxLastErr = err.Error()
 		return map[string]any{"delivered": n, "queued": queued}, changed || n > 0, err
 	}
 	a.outboxLastErr = ""
-	msg := "reachable; outbox empty"
+	text := msg.New("health.influx_ok")
 	if queued > 0 {
-		msg = fmt.Sprintf("reachable; %d points queued", queued)
+		text = msg.New("health.influx_ok_queued", queued)
 	}
 	// Refused points are set aside so the rest flows; they stay on /health
 	// for a week, where a person sees them.
 	if _, recent, reason, err := a.db.DeadPoints(ctx, a.now().Add(-deadPointsShown)); err == nil && recent > 0 {
-		a.health.Set("influxdb", api.StatusDegraded, fmt.Sprintf("%s; %d points refused by InfluxDB in the last 7 days were set aside (newest: %s); the others were delivered", msg, recent, reason))
+		a.health.Set("influxdb", api.StatusDegraded, msg.New("health.influx_dead", text, recent, reason))
 		return map[string]any{"delivered": n, "queued": queued, "refused": recent}, n > 0, nil
 	}
-	a.health.Set("influxdb", api.StatusOK, msg)
+	a.health.Set("influxdb", api.StatusOK, text)
 	return map[string]any{"delivered": n, "queued": queued}, n > 0, nil
 }
 

@@ -31,6 +31,21 @@ func TestLoggerRedactsSecrets(t *testing.T) {
 	}
 }
 
+// TestTextLoggerIsForPeople: a command's log line is one plain line a
+// person reads ("warning: …"), not JSON, and hides secrets as the JSON
+// logger does.
+func TestTextLoggerIsForPeople(t *testing.T) {
+	var buf bytes.Buffer
+	log := NewTextLogger(&buf, slog.LevelWarn, []string{"tibber-3A77EECF"}).With("meter", "strom")
+	log.Info("not shown below the level")
+	log.Warn("anomaly", "rule", "decrease", "error", errors.New(`token "tibber-3A77EECF" rejected`))
+	log.Error("cannot record the run")
+	want := "warning: anomaly (meter=strom, rule=decrease, error=token \"[redacted]\" rejected)\nerror: cannot record the run (meter=strom)\n"
+	if buf.String() != want {
+		t.Errorf("got  %q\nwant %q", buf.String(), want)
+	}
+}
+
 func TestInfluxDownAtStartDegradesNotFails(t *testing.T) {
 	// A port nobody listens on: InfluxDB is "down" from the start.
 	l, _ := net.Listen("tcp", "127.0.0.1:0")

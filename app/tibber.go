@@ -11,6 +11,7 @@ import (
 	"github.com/meterd/meterd/api"
 	"github.com/meterd/meterd/ingest"
 	"github.com/meterd/meterd/ingest/tibber"
+	"github.com/meterd/meterd/msg"
 	"github.com/meterd/meterd/store"
 )
 
@@ -58,7 +59,7 @@ func (a *App) newTibberClient(ctx context.Context, adjust func(*tibber.Options))
 			}
 		},
 		OnWait: func(until time.Time) {
-			a.health.Set("tibber", api.StatusOK, "waiting for Tibber's request budget until "+until.In(a.cfg.Location).Format("15:04:05"))
+			a.health.Set("tibber", api.StatusOK, msg.New("health.tibber_budget", until.In(a.cfg.Location).Format("15:04:05")))
 		},
 	}
 	if v, ok, err := a.db.Setting(ctx, settingTibberPause); err == nil && ok {
@@ -247,23 +248,23 @@ func (a *App) tibberHealth(ctx context.Context, meter Meter, err error, res Tibb
 	changed := false
 	switch {
 	case err == nil:
-		a.health.Set("tibber", api.StatusOK, fmt.Sprintf("last sync %s: %d new, %d updated, %d hours still without data",
+		a.health.Set("tibber", api.StatusOK, msg.New("health.tibber_synced",
 			a.now().In(a.cfg.Location).Format("2006-01-02 15:04"), res.New, res.Updated, res.StillNull))
 		if ok, _ := a.resolveAnomaly(ctx, subject, analysis.RuleTibberToken); ok {
 			a.log.Info("Tibber token accepted again")
 			changed = true
 		}
 	case tibber.IsAuth(err):
-		a.health.Set("tibber", api.StatusDegraded, "Tibber token rejected: set a valid METERD_TIBBER_TOKEN")
+		a.health.Set("tibber", api.StatusDegraded, msg.New("health.tibber_token"))
 		if ok, _ := a.openAnomaly(ctx, store.Anomaly{Meter: subject, Rule: analysis.RuleTibberToken, Start: a.now(),
-			Message: "Tibber rejected the token; no consumption or prices arrive until METERD_TIBBER_TOKEN is renewed"}); ok {
+			Message: msg.Encode(msg.New("anomaly.tibber_token"))}); ok {
 			a.log.Error("Tibber token rejected")
 			changed = true
 		}
 	case errors.As(err, &te) && (te.Kind == tibber.KindRateLimited || te.Kind == tibber.KindBackoff):
-		a.health.Set("tibber", api.StatusDegraded, fmt.Sprintf("Tibber rate limit: pausing until %s", te.Until.In(a.cfg.Location).Format("15:04")))
+		a.health.Set("tibber", api.StatusDegraded, msg.New("health.tibber_pause", te.Until.In(a.cfg.Location).Format("15:04")))
 	default:
-		a.health.Set("tibber", api.StatusDegraded, err.Error()+"; retried at the next poll")
+		a.health.Set("tibber", api.StatusDegraded, msg.New("health.tibber_failed", err))
 	}
 	if changed {
 		// The poll does not wait for webhooks; the daemon's sender does.

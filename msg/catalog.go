@@ -144,6 +144,10 @@ var catalog = map[string]entry{
 		en: "consumption on %s was %s, %s times the mean of %s over the %d days with data before it (threshold: %s times)",
 		de: "der Verbrauch am %s betrug %s, das %s-Fache des Mittels von %s über die %d Tage mit Daten davor (Schwelle: das %s-Fache)",
 	},
+	"anomaly.tibber_token": {
+		en: "Tibber rejected the token; no consumption or prices arrive until METERD_TIBBER_TOKEN is renewed",
+		de: "Tibber hat das Token abgelehnt; bis METERD_TIBBER_TOKEN erneuert ist, kommen weder Verbrauch noch Preise",
+	},
 	"anomaly.year_over_year": {
 		en: "%s used %s, %s times the %s of %s (threshold: %s times)",
 		de: "%s verbrauchte %s, das %s-Fache der %s von %s (Schwelle: das %s-Fache)",
@@ -172,9 +176,95 @@ var catalog = map[string]entry{
 		de: "wählen Sie die Kopfzeile (1 bis %d) und drei verschiedene Spalten: eine Datumsspalte, eine Wertspalte und eine Zeitspalte oder keine",
 	},
 
+	"cli.analyze_header": {
+		en: "consumption %s to %s (%s), * = incomplete, – = no data",
+		de: "Verbrauch %s bis %s (%s), * = unvollständig, – = keine Daten",
+	},
+	"cli.checked": {
+		en: "%s → %s checked (dry run, nothing written): %d parsed, would write %d, would update %d, %d duplicates, %d rejected, %d warnings",
+		de: "%s → %s geprüft (Probelauf, nichts geschrieben): %d gelesen, würde %d schreiben, würde %d ändern, %d schon vorhanden, %d abgelehnt, %d Warnungen",
+	},
+	"cli.columns": {
+		en: "  columns %s",
+		de: "  Spalten %s",
+	},
+	"cli.consumption": {
+		en: "consumption",
+		de: "Verbrauch",
+	},
+	"cli.date": {
+		en: "date",
+		de: "Datum",
+	},
+	"cli.files_refused": {
+		en: "%d of %d files were refused; nothing of them was written",
+		de: "%d von %d Dateien wurden abgelehnt; nichts davon wurde geschrieben",
+	},
+	"cli.imported": {
+		en: "%s → %s imported: %d parsed, %d written, %d updated, %d duplicates, %d rejected, %d warnings",
+		de: "%s → %s importiert: %d gelesen, %d geschrieben, %d geändert, %d schon vorhanden, %d abgelehnt, %d Warnungen",
+	},
+	"cli.meter": {
+		en: "meter",
+		de: "Zähler",
+	},
+	"cli.per_day": {
+		en: "%s (%s) per day",
+		de: "%s (%s) je Tag",
+	},
+	"cli.reading": {
+		en: "reading",
+		de: "Stand",
+	},
+	"cli.removed": {
+		en: "  removed  %s %s",
+		de: "  entfernt          %s %s",
+	},
+	"cli.restored": {
+		en: "  restored %s %s",
+		de: "  wiederhergestellt %s %s",
+	},
+	"cli.row_rejected": {
+		en: "  row %d rejected: %s",
+		de: "  Zeile %d abgelehnt: %s",
+	},
+	"cli.row_warning": {
+		en: "  row %d warning: %s",
+		de: "  Zeile %d Warnung: %s",
+	},
+	"cli.sheet_columns": {
+		en: "  sheet %s, columns %s",
+		de: "  Blatt %s, Spalten %s",
+	},
+	"cli.total": {
+		en: "total",
+		de: "Summe",
+	},
+	"cli.undone": {
+		en: "import %d (%s, %s) undone: %d readings removed, %d restored",
+		de: "Import %d (%s, %s) rückgängig gemacht: %d Stände entfernt, %d wiederhergestellt",
+	},
+	"cli.unit": {
+		en: "unit",
+		de: "Einheit",
+	},
+	"cli.warning": {
+		en: "warning: %s: %s",
+		de: "Warnung: %s: %s",
+	},
+	"cli.would_undo": {
+		en: "import %d (%s, %s) would be undone (dry run, nothing changed): %d readings removed, %d restored",
+		de: "Import %d (%s, %s) würde rückgängig gemacht (Probelauf, nichts geändert): %d Stände entfernt, %d wiederhergestellt",
+	},
+
 	"column.n": {
 		en: "column %d",
 		de: "Spalte %d",
+	},
+
+	"consumption.bad_period": {
+		en: "period must be billing, calendar or range",
+		de: "period muss billing, calendar oder range sein",
 	},
 
 	"csv.line_unreadable": {
@@ -309,6 +399,67 @@ var catalog = map[string]entry{
 		de: "keine Kopfzeile in den ersten %d Zeilen: die Datei braucht eine Datumsspalte (Ab-Datum oder Datum) und eine Wertspalte (Zählerstand, Stand oder Wert), oder wählen Sie die Spalten; ihre erste Zeile lautet %s",
 	},
 
+	"health.disk_full": {
+		en: "disk full: the last import was refused and nothing of it written; free space on the database's disk",
+		de: "Festplatte voll: der letzte Import wurde abgelehnt und nichts davon geschrieben; schaffen Sie Platz auf dem Datenträger der Datenbank",
+	},
+	"health.influx_dead": {
+		en: "%s; %d points refused by InfluxDB in the last 7 days were set aside (newest: %s); the others were delivered",
+		de: "%s; %d von InfluxDB in den letzten 7 Tagen abgelehnte Punkte wurden beiseitegelegt (neuester: %s); die übrigen wurden zugestellt",
+	},
+	"health.influx_disabled": {
+		en: "disabled: no influx.url; everything stays in SQLite",
+		de: "aus: keine influx.url; alles bleibt in SQLite",
+	},
+	"health.influx_failed": {
+		en: "%s",
+		de: "%s",
+	},
+	"health.influx_failed_queued": {
+		en: "%s; %d points queued, delivery retried every %s",
+		de: "%s; %d Punkte warten, Zustellung wird alle %s wiederholt",
+	},
+	"health.influx_not_contacted": {
+		en: "not contacted yet",
+		de: "noch nicht kontaktiert",
+	},
+	"health.influx_ok": {
+		en: "reachable; outbox empty",
+		de: "erreichbar; Ausgang leer",
+	},
+	"health.influx_ok_queued": {
+		en: "reachable; %d points queued",
+		de: "erreichbar; %d Punkte warten",
+	},
+	"health.tibber_budget": {
+		en: "waiting for Tibber's request budget until %s",
+		de: "wartet bis %s auf Tibbers Anfragebudget",
+	},
+	"health.tibber_failed": {
+		en: "%s; retried at the next poll",
+		de: "%s; neuer Versuch bei der nächsten Abfrage",
+	},
+	"health.tibber_not_polled": {
+		en: "not polled yet",
+		de: "noch nicht abgefragt",
+	},
+	"health.tibber_pause": {
+		en: "Tibber rate limit: pausing until %s",
+		de: "Tibber-Ratenlimit: Pause bis %s",
+	},
+	"health.tibber_pause_kept": {
+		en: "Tibber rate limit: pausing until %s (kept across the restart)",
+		de: "Tibber-Ratenlimit: Pause bis %s (über den Neustart behalten)",
+	},
+	"health.tibber_synced": {
+		en: "last sync %s: %d new, %d updated, %d hours still without data",
+		de: "letzter Abgleich %s: %d neu, %d geändert, %d Stunden noch ohne Daten",
+	},
+	"health.tibber_token": {
+		en: "Tibber token rejected: set a valid METERD_TIBBER_TOKEN",
+		de: "Tibber-Token abgelehnt: setzen Sie ein gültiges METERD_TIBBER_TOKEN",
+	},
+
 	"http.cross_origin": {
 		en: "cross-origin request refused: send it from meterd's own page or without a browser",
 		de: "Anfrage von fremder Herkunft abgelehnt: senden Sie sie von meterds eigener Seite oder ohne Browser",
@@ -392,6 +543,159 @@ var catalog = map[string]entry{
 	"job.unknown": {
 		en: "no job %s (jobs: %s)",
 		de: "kein Auftrag %s (Aufträge: %s)",
+	},
+
+	"js.bad_date": {
+		en: "Please give the date as YYYY-MM-DD.",
+		de: "Datum bitte als TT.MM.JJJJ angeben.",
+	},
+	"js.bad_time": {
+		en: "Please give the time as HH:MM.",
+		de: "Uhrzeit bitte als HH:MM angeben.",
+	},
+	"js.bad_value": {
+		en: "Please give the reading as a number, e.g. 12345.6.",
+		de: "Zählerstand bitte als Zahl angeben, z. B. 12.345,6.",
+	},
+	"js.changed": {
+		en: "Changed: %s on %s",
+		de: "Geändert: %s am %s",
+	},
+	"js.columns": {
+		en: "Columns: %s",
+		de: "Spalten: %s",
+	},
+	"js.duplicates": {
+		en: "Already there",
+		de: "Schon vorhanden",
+	},
+	"js.exists": {
+		en: "Already there: %s on %s",
+		de: "Schon vorhanden: %s am %s",
+	},
+	"js.file_too_large": {
+		en: "The file is larger than %s MiB.",
+		de: "Die Datei ist größer als %s MiB.",
+	},
+	"js.held": {
+		en: "Unusual: %s – save anyway?",
+		de: "Auffällig: %s – trotzdem speichern?",
+	},
+	"js.http_error": {
+		en: "Error %d",
+		de: "Fehler %d",
+	},
+	"js.imported": {
+		en: "Imported: %s",
+		de: "Übernommen: %s",
+	},
+	"js.last_reading": {
+		en: "Last reading: %s %s on %s",
+		de: "Letzter Stand: %s %s am %s",
+	},
+	"js.no": {
+		en: "No",
+		de: "Nein",
+	},
+	"js.no_connection": {
+		en: "No connection to meterd.",
+		de: "Keine Verbindung zu meterd.",
+	},
+	"js.no_reading": {
+		en: "No reading stored yet.",
+		de: "Noch kein Zählerstand gespeichert.",
+	},
+	"js.no_valid_readings": {
+		en: "No valid readings in the file.",
+		de: "Keine gültigen Zählerstände in der Datei.",
+	},
+	"js.none": {
+		en: "none",
+		de: "keine",
+	},
+	"js.parsed": {
+		en: "Read",
+		de: "Gelesen",
+	},
+	"js.range": {
+		en: "First reading: %s %s on %s · Last reading: %s %s on %s",
+		de: "Erster Stand: %s %s am %s · Letzter Stand: %s %s am %s",
+	},
+	"js.rejected": {
+		en: "Rejected",
+		de: "Abgelehnt",
+	},
+	"js.rejected_rows": {
+		en: "Rejected rows",
+		de: "Abgelehnte Zeilen",
+	},
+	"js.row": {
+		en: "Row %d: %s",
+		de: "Zeile %d: %s",
+	},
+	"js.row_n": {
+		en: "Row %d",
+		de: "Zeile %d",
+	},
+	"js.saved": {
+		en: "Saved: %s on %s",
+		de: "Gespeichert: %s am %s",
+	},
+	"js.sheet": {
+		en: "Sheet %s",
+		de: "Blatt %s",
+	},
+	"js.the_file": {
+		en: "(file)",
+		de: "(Datei)",
+	},
+	"js.undo": {
+		en: "Undo",
+		de: "Rückgängig",
+	},
+	"js.undo_done": {
+		en: "Import %d undone: %d readings removed, %d restored.",
+		de: "Import %d rückgängig gemacht: %d Stände entfernt, %d wiederhergestellt.",
+	},
+	"js.undo_really": {
+		en: "Really undo",
+		de: "Wirklich rückgängig machen",
+	},
+	"js.undone": {
+		en: "undone",
+		de: "rückgängig gemacht",
+	},
+	"js.updated": {
+		en: "Changed",
+		de: "Geändert",
+	},
+	"js.warning": {
+		en: "Warning: %s",
+		de: "Warnung: %s",
+	},
+	"js.warnings": {
+		en: "Warnings",
+		de: "Warnungen",
+	},
+	"js.would_change": {
+		en: "Would be changed: %s on %s",
+		de: "Würde geändert: %s am %s",
+	},
+	"js.would_save": {
+		en: "Would be saved: %s on %s",
+		de: "Würde gespeichert: %s am %s",
+	},
+	"js.would_update": {
+		en: "Would be changed",
+		de: "Würde geändert",
+	},
+	"js.would_write": {
+		en: "Would be written",
+		de: "Würde neu geschrieben",
+	},
+	"js.written": {
+		en: "Written",
+		de: "Neu geschrieben",
 	},
 
 	"json.empty_list": {
@@ -504,6 +808,343 @@ var catalog = map[string]entry{
 		de: "%s ist keine Zahl (schreiben Sie 12345.6)",
 	},
 
+	"page.all_meters": {
+		en: "All meters",
+		de: "Alle Zähler",
+	},
+	"page.anomalies_json": {
+		en: "Anomalies (JSON)",
+		de: "Auffälligkeiten (JSON)",
+	},
+	"page.cancel": {
+		en: "Cancel",
+		de: "Abbrechen",
+	},
+	"page.changed": {
+		en: "Changed",
+		de: "Geändert",
+	},
+	"page.chart_label": {
+		en: "Consumption of %s per month: this period beside the period before",
+		de: "Verbrauch von %s je Monat: dieser Zeitraum neben dem vorigen",
+	},
+	"page.check": {
+		en: "Check",
+		de: "Prüfen",
+	},
+	"page.choose_columns": {
+		en: "Choose the columns",
+		de: "Spalten wählen",
+	},
+	"page.choose_hint": {
+		en: "meterd does not recognise this file's header row. Choose where the readings are; the choice also holds for the next file of this shape.",
+		de: "meterd erkennt die Kopfzeile dieser Datei nicht. Wählen Sie, wo die Zählerstände stehen; die Wahl gilt auch für die nächste Datei dieser Form.",
+	},
+	"page.compared_with": {
+		en: "compared with",
+		de: "verglichen mit",
+	},
+	"page.component": {
+		en: "Part",
+		de: "Teil",
+	},
+	"page.components": {
+		en: "Components",
+		de: "Dienste",
+	},
+	"page.confirm_implausible": {
+		en: "The unusual readings are right: import them anyway",
+		de: "Die auffälligen Stände stimmen: trotzdem übernehmen",
+	},
+	"page.cost": {
+		en: "Cost",
+		de: "Kosten",
+	},
+	"page.covered": {
+		en: "incomplete: covers %s to %s only",
+		de: "unvollständig: nur %s bis %s erfasst",
+	},
+	"page.csv": {
+		en: "Download as CSV",
+		de: "Als CSV herunterladen",
+	},
+	"page.date": {
+		en: "Date",
+		de: "Datum",
+	},
+	"page.date_in": {
+		en: "Date in column",
+		de: "Datum in Spalte",
+	},
+	"page.date_placeholder": {
+		en: "YYYY-MM-DD",
+		de: "TT.MM.JJJJ",
+	},
+	"page.export": {
+		en: "Export (CSV)",
+		de: "Export (CSV)",
+	},
+	"page.file": {
+		en: "File",
+		de: "Datei",
+	},
+	"page.from": {
+		en: "From",
+		de: "Von",
+	},
+	"page.header_row": {
+		en: "Header row",
+		de: "Kopfzeile",
+	},
+	"page.import": {
+		en: "Import",
+		de: "Übernehmen",
+	},
+	"page.incomplete": {
+		en: "incomplete",
+		de: "unvollständig",
+	},
+	"page.job": {
+		en: "Job",
+		de: "Auftrag",
+	},
+	"page.jobs": {
+		en: "Jobs",
+		de: "Aufträge",
+	},
+	"page.last_error": {
+		en: "Last error",
+		de: "Letzter Fehler",
+	},
+	"page.last_per_meter": {
+		en: "Last reading per meter",
+		de: "Letzter Stand je Zähler",
+	},
+	"page.last_reading": {
+		en: "Last reading",
+		de: "Letzter Stand",
+	},
+	"page.last_run": {
+		en: "Last run",
+		de: "Letzter Lauf",
+	},
+	"page.manual": {
+		en: "Enter one reading",
+		de: "Einzelnen Zählerstand eintragen",
+	},
+	"page.manual_only": {
+		en: "by hand only",
+		de: "nur von Hand",
+	},
+	"page.message": {
+		en: "Message",
+		de: "Meldung",
+	},
+	"page.meter": {
+		en: "Meter",
+		de: "Zähler",
+	},
+	"page.month": {
+		en: "Month",
+		de: "Monat",
+	},
+	"page.nav_consumption": {
+		en: "Consumption",
+		de: "Verbrauch",
+	},
+	"page.nav_status": {
+		en: "Status",
+		de: "Status",
+	},
+	"page.nav_upload": {
+		en: "Readings",
+		de: "Zählerstände",
+	},
+	"page.never": {
+		en: "never",
+		de: "noch nie",
+	},
+	"page.new": {
+		en: "New",
+		de: "Neu",
+	},
+	"page.next_run": {
+		en: "Next run",
+		de: "Nächster Lauf",
+	},
+	"page.no": {
+		en: "No.",
+		de: "Nr.",
+	},
+	"page.no_data": {
+		en: "(no readings)",
+		de: "(keine Stände)",
+	},
+	"page.no_meters": {
+		en: "No meters configured yet: add them under meters: in the configuration (see config.example.yaml).",
+		de: "Noch keine Zähler konfiguriert: tragen Sie sie unter meters: in der Konfiguration ein (siehe config.example.yaml).",
+	},
+	"page.none": {
+		en: "None.",
+		de: "Keine.",
+	},
+	"page.open_anomalies": {
+		en: "Open anomalies",
+		de: "Offene Auffälligkeiten",
+	},
+	"page.overall": {
+		en: "Overall",
+		de: "Gesamtstatus",
+	},
+	"page.period": {
+		en: "Period",
+		de: "Zeitraum",
+	},
+	"page.period_billing": {
+		en: "Billing year",
+		de: "Abrechnungsjahr",
+	},
+	"page.period_calendar": {
+		en: "Calendar year",
+		de: "Kalenderjahr",
+	},
+	"page.period_range": {
+		en: "Free range",
+		de: "Freier Zeitraum",
+	},
+	"page.preview": {
+		en: "Preview",
+		de: "Vorschau",
+	},
+	"page.preview_choice": {
+		en: "Preview with this choice",
+		de: "Vorschau mit dieser Wahl",
+	},
+	"page.previous_period": {
+		en: "Period before",
+		de: "Vorzeitraum",
+	},
+	"page.reading": {
+		en: "Reading",
+		de: "Zählerstand",
+	},
+	"page.readings": {
+		en: "readings",
+		de: "Zählerstände",
+	},
+	"page.recent_imports": {
+		en: "Recent imports",
+		de: "Letzte Importe",
+	},
+	"page.rule": {
+		en: "Rule",
+		de: "Regel",
+	},
+	"page.save": {
+		en: "Save",
+		de: "Speichern",
+	},
+	"page.schedule": {
+		en: "Schedule",
+		de: "Zeitplan",
+	},
+	"page.sheet": {
+		en: "Sheet",
+		de: "Blatt",
+	},
+	"page.show": {
+		en: "Show",
+		de: "Anzeigen",
+	},
+	"page.since": {
+		en: "Since",
+		de: "Seit",
+	},
+	"page.source": {
+		en: "Source",
+		de: "Quelle",
+	},
+	"page.status": {
+		en: "Status",
+		de: "Status",
+	},
+	"page.strict": {
+		en: "all or nothing (strict)",
+		de: "nur ganz oder gar nicht (strict)",
+	},
+	"page.this_period": {
+		en: "This period",
+		de: "Dieser Zeitraum",
+	},
+	"page.time": {
+		en: "Time",
+		de: "Uhrzeit",
+	},
+	"page.time_in": {
+		en: "Time in column",
+		de: "Uhrzeit in Spalte",
+	},
+	"page.timezone": {
+		en: "time zone",
+		de: "Zeitzone",
+	},
+	"page.to_exclusive": {
+		en: "To (exclusive)",
+		de: "Bis (ausschließlich)",
+	},
+	"page.total": {
+		en: "Total",
+		de: "Summe",
+	},
+	"page.type": {
+		en: "Type",
+		de: "Typ",
+	},
+	"page.undo_hint": {
+		en: "A wrong import can be undone: what it wrote is removed, what it replaced comes back.",
+		de: "Ein falscher Import lässt sich rückgängig machen: was er geschrieben hat, wird entfernt, was er ersetzt hat, kommt zurück.",
+	},
+	"page.unit": {
+		en: "Unit",
+		de: "Einheit",
+	},
+	"page.upload": {
+		en: "Upload a file",
+		de: "Datei hochladen",
+	},
+	"page.upload_hint": {
+		en: "Excel (.xlsx, .xls) or CSV with the columns Datum/Ab-Datum (date), Uhrzeit/Ab-Zeit (time, optional) and Zählerstand/Stand/Wert (reading).",
+		de: "Excel (.xlsx, .xls) oder CSV mit den Spalten Datum/Ab-Datum, Uhrzeit/Ab-Zeit (optional) und Zählerstand/Stand/Wert.",
+	},
+	"page.utility": {
+		en: "Utility",
+		de: "Sparte",
+	},
+	"page.value_in": {
+		en: "Reading in column",
+		de: "Zählerstand in Spalte",
+	},
+	"page.value_placeholder": {
+		en: "12345.6",
+		de: "12.345,6",
+	},
+	"page.version": {
+		en: "version",
+		de: "Version",
+	},
+	"page.when": {
+		en: "Time",
+		de: "Zeit",
+	},
+	"page.year": {
+		en: "Year",
+		de: "Jahr",
+	},
+	"page.year_before": {
+		en: "a year before",
+		de: "ein Jahr davor",
+	},
+
 	"param.limit": {
 		en: "limit must be a whole number from 1 to 1000",
 		de: "limit muss eine ganze Zahl von 1 bis 1000 sein",
@@ -553,6 +1194,31 @@ var catalog = map[string]entry{
 		de: "Zeile %d ist nicht lesbar: %s",
 	},
 
+	"rule.decrease": {
+		en: "decrease",
+		de: "Rückgang",
+	},
+	"rule.negative": {
+		en: "negative",
+		de: "negativ",
+	},
+	"rule.silence": {
+		en: "silence",
+		de: "Funkstille",
+	},
+	"rule.spike": {
+		en: "spike",
+		de: "Spitze",
+	},
+	"rule.tibber_token": {
+		en: "Tibber token",
+		de: "Tibber-Token",
+	},
+	"rule.year_over_year": {
+		en: "year over year",
+		de: "Vorjahresvergleich",
+	},
+
 	"sheet.unreadable": {
 		en: "the sheet %s cannot be read: %s",
 		de: "das Tabellenblatt %s ist nicht lesbar: %s",
@@ -560,6 +1226,27 @@ var catalog = map[string]entry{
 	"sheet.unreadable_after": {
 		en: "the sheet cannot be read after row %d: %s",
 		de: "das Tabellenblatt ist nach Zeile %d nicht lesbar: %s",
+	},
+
+	"status.degraded": {
+		en: "degraded",
+		de: "eingeschränkt",
+	},
+	"status.down": {
+		en: "down",
+		de: "ausgefallen",
+	},
+	"status.failed": {
+		en: "failed",
+		de: "fehlgeschlagen",
+	},
+	"status.ok": {
+		en: "ok",
+		de: "in Ordnung",
+	},
+	"status.running": {
+		en: "running",
+		de: "läuft",
 	},
 
 	"time.invalid": {

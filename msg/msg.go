@@ -287,3 +287,18 @@ func Stored(s string, lang Lang) string {
 	}
 	return s
 }
+
+// Prefixed is every message whose id starts with prefix, written in lang
+// without arguments: the strings a page's script fills in itself.
+func Prefixed(prefix string, lang Lang) map[string]string {
+	out := map[string]string{}
+	for id, e := range catalog {
+		if strings.HasPrefix(id, prefix) {
+			out[id] = e.en
+			if lang == DE {
+				out[id] = e.de
+			}
+		}
+	}
+	return out
+}

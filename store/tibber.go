@@ -196,3 +196,33 @@ func (db *DB) WriteTibberPrices(ctx context.Context, homeID string, prices []Tib
 	})
 	return changed, err
 }
+
+// TibberCost is one hour's cost as Tibber billed it.
+type TibberCost struct {
+	Time     time.Time
+	Cost     float64
+	Currency string
+}
+
+// TibberCosts lists the hours of meter in [from, to) that have a cost,
+// oldest first.
+func (db *DB) TibberCosts(ctx context.Context, meter string, from, to time.Time) (_ []TibberCost, err error) {
+	defer wrap(&err, "read the Tibber costs of %s", meter)
+	rows, err := db.sql.QueryContext(ctx, `SELECT ts, cost, currency FROM tibber_hours
+		WHERE meter = ? AND ts >= ? AND ts < ? AND cost IS NOT NULL ORDER BY ts`, meter, from.Unix(), to.Unix())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []TibberCost
+	for rows.Next() {
+		var c TibberCost
+		var ts int64
+		if err := rows.Scan(&ts, &c.Cost, &c.Currency); err != nil {
+			return nil, err
+		}
+		c.Time = fromUnix(ts)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/meterd/meterd/api"
+	"github.com/meterd/meterd/msg"
 )
 
 func TestAnnotationInput(t *testing.T) {
@@ -57,15 +58,25 @@ func TestAnnotationInput(t *testing.T) {
 	}
 }
 
-func TestGermanNumbers(t *testing.T) {
-	for v, want := range map[float64]string{
-		0: "0", 12: "12", 999: "999", 1000: "1.000", 12345.6: "12.345,6", -1234567.25: "-1.234.567,25", 0.001: "0,001", 100000: "100.000",
+func TestNumbersAndTimesInBothLanguages(t *testing.T) {
+	for v, want := range map[float64][2]string{
+		0: {"0", "0"}, 12: {"12", "12"}, 999: {"999", "999"}, 1000: {"1.000", "1,000"}, 12345.6: {"12.345,6", "12,345.6"},
+		-1234567.25: {"-1.234.567,25", "-1,234,567.25"}, 0.001: {"0,001", "0.001"}, 100000: {"100.000", "100,000"},
 	} {
-		if got := deNumber(v); got != want {
-			t.Errorf("deNumber(%v) = %q; want %q", v, got, want)
+		if got := formatNumber(v, -1, msg.DE); got != want[0] {
+			t.Errorf("de %v = %q; want %q", v, got, want[0])
+		}
+		if got := formatNumber(v, -1, msg.EN); got != want[1] {
+			t.Errorf("en %v = %q; want %q", v, got, want[1])
 		}
 	}
-	if got := deTime("2025-10-26T02:30:00+01:00"); got != "26.10.2025 02:30 (+01:00)" {
-		t.Errorf("deTime = %q", got)
+	if got := formatNumber(1234.5678, 3, msg.DE); got != "1.234,568" {
+		t.Errorf("3 decimals: %q", got)
+	}
+	if got := formatTime("2025-10-26T02:30:00+01:00", msg.DE); got != "26.10.2025 02:30 (+01:00)" {
+		t.Errorf("de time = %q", got)
+	}
+	if got := formatTime("2025-10-26T02:30:00+01:00", msg.EN); got != "2025-10-26 02:30 (+01:00)" {
+		t.Errorf("en time = %q", got)
 	}
 }

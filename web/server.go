@@ -83,14 +83,15 @@ type StatusSource interface {
 
 // Deps configures the server.
 type Deps struct {
-	Health   HealthSource
-	Meters   MeterService
-	Imports  Importer
-	Analysis Analyzer
-	Jobs     JobRunner
-	Notes    Notes
-	Undo     Undoer
-	Status   StatusSource
+	Health      HealthSource
+	Consumption ConsumptionSource
+	Meters      MeterService
+	Imports     Importer
+	Analysis    Analyzer
+	Jobs        JobRunner
+	Notes       Notes
+	Undo        Undoer
+	Status      StatusSource
 	// Lang is the language of the pages and of error texts (ui.language).
 	Lang msg.Lang
 	// Location is the configured time zone: dates and times without an
@@ -191,6 +192,10 @@ func (s *Server) Handler() http.Handler {
 	}
 	if s.d.Status != nil {
 		auth("GET /status", s.handleStatus)
+	}
+	if s.d.Consumption != nil {
+		auth("GET /consumption", s.handleConsumption)
+		auth("GET /consumption.csv", s.handleConsumptionCSV)
 	}
 	// Anything else under the API is a JSON 404, but only for those who
 	// may know what exists.
@@ -394,6 +399,8 @@ var slowRoutes = map[string]bool{
 	"POST /api/v1/meters/{id}/upload": true,
 	"POST /api/v1/analyze":            true,
 	"GET /api/v1/export.csv":          true,
+	"GET /consumption":                true,
+	"GET /consumption.csv":            true,
 }
 
 // withDeadlines sets the route's read and write deadlines; on a slow

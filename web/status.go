@@ -8,10 +8,5 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", pageSecurity)
-	data := map[string]any{"Status": info, "Timezone": s.d.Location.String()}
-	if err := pages.ExecuteTemplate(w, "status.html", data); err != nil {
-		s.d.Logger.Error("render status page", "error", err)
-	}
+	s.render(w, "status.html", map[string]any{"Status": info, "Timezone": s.d.Location.String()})
 }

@@ -1,12 +1,23 @@
 // meterd upload page: dry-run preview, confirm, progress, manual reading.
-// Plain JavaScript, no framework; German number and date formats in and out.
+// Plain JavaScript, no framework. Every text comes from the page's
+// message catalog (the <script id="strings"> block, in ui.language), and
+// numbers and dates are read and written as that language writes them.
 (function () {
   'use strict';
   var body = document.body;
   var tz = body.dataset.timezone || 'Europe/Berlin';
   var maxBytes = Number(body.dataset.maxBytes) || 0;
-  var numFmt = new Intl.NumberFormat('de-DE', { maximumFractionDigits: 10 });
-  var timeFmt = new Intl.DateTimeFormat('de-DE', {
+  var lang = document.documentElement.lang === 'en' ? 'en' : 'de';
+  var strings = {};
+  try { strings = JSON.parse(document.getElementById('strings').textContent); } catch (e) { /* no catalog: ids show */ }
+  // S writes the message id with its values in place of each %s or %d.
+  function S(id) {
+    var args = Array.prototype.slice.call(arguments, 1), i = 0;
+    return (strings[id] || id).replace(/%[sd]/g, function () { return String(args[i++]); });
+  }
+  var locale = lang === 'en' ? 'en-GB' : 'de-DE';
+  var numFmt = new Intl.NumberFormat(locale, { maximumFractionDigits: 10 });
+  var timeFmt = new Intl.DateTimeFormat(locale, {
     timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit'
   });
   function $(id) { return document.getElementById(id); }
@@ -29,9 +40,9 @@
     var o = meterSel.selectedOptions[0];
     var p = $('last-reading');
     if (o && o.dataset.lastTime) {
-      p.textContent = 'Letzter Stand: ' + fmtNum(Number(o.dataset.lastValue)) + ' ' + o.dataset.unit + ' am ' + fmtTime(o.dataset.lastTime);
+      p.textContent = S('js.last_reading', fmtNum(Number(o.dataset.lastValue)), o.dataset.unit, fmtTime(o.dataset.lastTime));
     } else {
-      p.textContent = 'Noch kein Zählerstand gespeichert.';
+      p.textContent = S('js.no_reading');
     }
   }
   meterSel.addEventListener('change', function () { showLast(); resetUpload(); });
@@ -79,12 +90,12 @@
         try { j = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
         if (xhr.status === 200 && j) resolve(j);
         else {
-          var err = new Error((j && j.error) || ('Fehler ' + xhr.status));
+          var err = new Error((j && j.error) || S('js.http_error', xhr.status));
           if (j && j.code === 'no_header') err.sheets = j.sheets;
           reject(err);
         }
       };
-      xhr.onerror = function () { reject(new Error('Keine Verbindung zu meterd.')); };
+      xhr.onerror = function () { reject(new Error(S('js.no_connection'))); };
       xhr.send(fd);
     });
   }
@@ -108,8 +119,8 @@
   function counts(dl, sum) {
     dl.textContent = '';
     var dry = sum.dry_run;
-    [['Gelesen', sum.parsed], [dry ? 'Würde neu geschrieben' : 'Neu geschrieben', sum.written], [dry ? 'Würde geändert' : 'Geändert', sum.updated],
-     ['Schon vorhanden', sum.duplicates], ['Abgelehnt', sum.rejected.length], ['Warnungen', sum.warnings.length]
+    [[S('js.parsed'), sum.parsed], [S(dry ? 'js.would_write' : 'js.written'), sum.written], [S(dry ? 'js.would_update' : 'js.updated'), sum.updated],
+     [S('js.duplicates'), sum.duplicates], [S('js.rejected'), sum.rejected.length], [S('js.warnings'), sum.warnings.length]
     ].forEach(function (kv) {
       dl.appendChild(el('dt', kv[0]));
       dl.appendChild(el('dd', String(kv[1])));
@@ -119,15 +130,15 @@
   function problems(box, sum) {
     box.textContent = '';
     if (sum.rejected.length) {
-      box.appendChild(el('h4', 'Abgelehnte Zeilen'));
+      box.appendChild(el('h4', S('js.rejected_rows')));
       var ul = el('ul', undefined, 'problems');
-      sum.rejected.forEach(function (r) { ul.appendChild(el('li', 'Zeile ' + r.row + ': ' + r.error, 'error')); });
+      sum.rejected.forEach(function (r) { ul.appendChild(el('li', S('js.row', r.row, r.error), 'error')); });
       box.appendChild(ul);
     }
     if (sum.warnings.length) {
-      box.appendChild(el('h4', 'Warnungen'));
+      box.appendChild(el('h4', S('js.warnings')));
       var wl = el('ul', undefined, 'problems');
-      sum.warnings.forEach(function (w) { wl.appendChild(el('li', 'Zeile ' + w.row + ': ' + w.warning, 'warn')); });
+      sum.warnings.forEach(function (w) { wl.appendChild(el('li', S('js.row', w.row, w.warning), 'warn')); });
       box.appendChild(wl);
     }
   }
@@ -135,15 +146,14 @@
   // First and last by instant, not by row: files are not always sorted.
   function rangeText(sum) {
     var rs = sum.readings;
-    if (!rs.length) return 'Keine gültigen Zählerstände in der Datei.';
+    if (!rs.length) return S('js.no_valid_readings');
     var unit = meterSel.selectedOptions[0].dataset.unit;
     var first = rs[0], last = rs[0];
     rs.forEach(function (r) {
       if (new Date(r.time) < new Date(first.time)) first = r;
       if (new Date(r.time) > new Date(last.time)) last = r;
     });
-    return 'Erster Stand: ' + fmtNum(first.value) + ' ' + unit + ' am ' + fmtTime(first.time) +
-      ' · Letzter Stand: ' + fmtNum(last.value) + ' ' + unit + ' am ' + fmtTime(last.time);
+    return S('js.range', fmtNum(first.value), unit, fmtTime(first.time), fmtNum(last.value), unit, fmtTime(last.time));
   }
 
   $('upload-form').addEventListener('submit', function (ev) {
@@ -153,7 +163,7 @@
     var file = $('file').files[0];
     if (!file) return;
     if (maxBytes && file.size > maxBytes) {
-      showError('Die Datei ist größer als ' + fmtNum(maxBytes / 1048576) + ' MiB.');
+      showError(S('js.file_too_large', fmtNum(maxBytes / 1048576)));
       return;
     }
     $('preview-button').disabled = true;
@@ -166,7 +176,7 @@
       $('chooser').hidden = true;
       counts($('preview-counts'), sum);
       $('preview-range').textContent = rangeText(sum);
-      $('preview-columns').textContent = (sum.sheet ? 'Blatt ' + sum.sheet + ' · ' : '') + (sum.columns && sum.columns.length ? 'Spalten: ' + sum.columns.join(', ') : '');
+      $('preview-columns').textContent = (sum.sheet ? S('js.sheet', sum.sheet) + ' · ' : '') + (sum.columns && sum.columns.length ? S('js.columns', sum.columns.join(', ')) : '');
       problems($('preview-problems'), sum);
       var held = (sum.unconfirmed || []).length > 0;
       $('confirm-implausible-label').hidden = !held && !confirmImplausible;
@@ -195,9 +205,9 @@
     var sheet = chooserSheets[$('chooser-sheet').selectedIndex] || chooserSheets[0];
     var width = 0;
     sheet.rows.forEach(function (r) { width = Math.max(width, r.length); });
-    fillSelect($('chooser-header'), sheet.rows.length, function (i) { return 'Zeile ' + i; });
+    fillSelect($('chooser-header'), sheet.rows.length, function (i) { return S('js.row_n', i); });
     fillSelect($('chooser-date'), width, function (i) { return letter(i - 1); });
-    fillSelect($('chooser-time'), width, function (i) { return letter(i - 1); }, 'keine');
+    fillSelect($('chooser-time'), width, function (i) { return letter(i - 1); }, S('js.none'));
     fillSelect($('chooser-value'), width, function (i) { return letter(i - 1); });
     if (width > 1) $('chooser-value').value = '2';
     var t = $('chooser-rows');
@@ -217,7 +227,7 @@
     chooserSheets = sheets;
     var ss = $('chooser-sheet');
     ss.textContent = '';
-    sheets.forEach(function (s) { ss.appendChild(el('option', s.name || '(Datei)')); });
+    sheets.forEach(function (s) { ss.appendChild(el('option', s.name || S('js.the_file'))); });
     $('chooser-sheet-label').hidden = sheets.length < 2;
     showChooserSheet();
     $('preview').hidden = true;
@@ -243,7 +253,7 @@
       $('preview').hidden = true;
       var r = $('result');
       r.textContent = '';
-      r.appendChild(el('h3', 'Übernommen: ' + sum.file));
+      r.appendChild(el('h3', S('js.imported', sum.file)));
       var dl = el('dl', undefined, 'counts');
       counts(dl, sum);
       r.appendChild(dl);
@@ -277,9 +287,9 @@
           tr.appendChild(el('td', String(im.updated), 'num'));
           var td = el('td');
           if (im.undone) {
-            td.appendChild(el('span', 'rückgängig gemacht', 'muted'));
+            td.appendChild(el('span', S('js.undone'), 'muted'));
           } else {
-            var b = el('button', 'Rückgängig', 'secondary');
+            var b = el('button', S('js.undo'), 'secondary');
             b.type = 'button';
             b.id = 'undo-' + im.id;
             b.addEventListener('click', function () { askUndo(im, td); });
@@ -294,17 +304,17 @@
   // A second, explicit click confirms: an undo removes readings.
   function askUndo(im, td) {
     td.textContent = '';
-    var yes = el('button', 'Wirklich rückgängig machen');
+    var yes = el('button', S('js.undo_really'));
     yes.type = 'button';
     yes.id = 'undo-confirm-' + im.id;
-    var no = el('button', 'Nein', 'secondary');
+    var no = el('button', S('js.no'), 'secondary');
     no.type = 'button';
     no.addEventListener('click', loadImports);
     yes.addEventListener('click', function () {
       fetch('/api/v1/imports/' + im.id + '/undo', { method: 'POST', credentials: 'same-origin' }).then(function (r) {
-        return r.json().then(function (j) { if (!r.ok) throw new Error(j.error || ('Fehler ' + r.status)); return j; });
+        return r.json().then(function (j) { if (!r.ok) throw new Error(j.error || S('js.http_error', r.status)); return j; });
       }).then(function (res) {
-        $('imports-result').textContent = 'Import ' + im.id + ' rückgängig gemacht: ' + res.removed.length + ' Stände entfernt, ' + res.restored.length + ' wiederhergestellt.';
+        $('imports-result').textContent = S('js.undo_done', im.id, res.removed.length, res.restored.length);
         $('imports-result').className = '';
         refreshMeters();
         loadImports();
@@ -337,9 +347,14 @@
     return pad(+m[1]) + ':' + m[2];
   }
 
-  // German numbers: "12.345,6", "12345,6", "12.345" (thousands) or "12345.6".
+  // German numbers: "12.345,6", "12345,6", "12.345" (thousands) or
+  // "12345.6"; English ones: "12,345.6" or "12345.6".
   function parseNumber(s) {
     var t = s.replace(/\s/g, '');
+    if (lang === 'en') {
+      if (!/^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$/.test(t)) return null;
+      return Number(t.replace(/,/g, ''));
+    }
     if (t.indexOf(',') >= 0) {
       if (!/^-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$/.test(t)) return null;
       t = t.replace(/\./g, '').replace(',', '.');
@@ -352,7 +367,8 @@
   }
 
   var now = new Date();
-  $('manual-date').value = pad(now.getDate()) + '.' + pad(now.getMonth() + 1) + '.' + now.getFullYear();
+  $('manual-date').value = lang === 'en' ? now.getFullYear() + '-' + pad(now.getMonth() + 1) + '-' + pad(now.getDate()) :
+    pad(now.getDate()) + '.' + pad(now.getMonth() + 1) + '.' + now.getFullYear();
 
   // The manual reading gets the same preview as a file: checked first
   // (a dry run), saved on confirmation.
@@ -366,7 +382,7 @@
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(reading)
     }).then(function (r) {
-      return r.json().then(function (j) { if (!r.ok) throw new Error(j.error || ('Fehler ' + r.status)); return j; });
+      return r.json().then(function (j) { if (!r.ok) throw new Error(j.error || S('js.http_error', r.status)); return j; });
     });
   }
 
@@ -377,7 +393,7 @@
     out.textContent = '';
     $('manual-preview').hidden = true;
     var date = parseDate($('manual-date').value), clock = parseClock($('manual-time').value), value = parseNumber($('manual-value').value);
-    var bad = !date ? 'Datum bitte als TT.MM.JJJJ angeben.' : !clock ? 'Uhrzeit bitte als HH:MM angeben.' : value === null ? 'Zählerstand bitte als Zahl angeben, z. B. 12.345,6.' : '';
+    var bad = !date ? S('js.bad_date') : !clock ? S('js.bad_time') : value === null ? S('js.bad_value') : '';
     if (bad) { out.textContent = bad; out.className = 'error'; return; }
     var reading = { time: date + 'T' + clock, value: value };
     postManual(reading, true, false).then(function (sum) {
@@ -385,10 +401,9 @@
       if (sum.rejected.length && !held) throw new Error(sum.rejected[0].error);
       manualPending = { reading: reading, confirm: held };
       var rd = sum.readings[0];
-      var what = held ? 'Auffällig: ' + sum.rejected[0].error + ' – trotzdem speichern?' :
-        sum.written ? 'Würde gespeichert: ' + fmtNum(rd.value) + ' am ' + fmtTime(rd.time) :
-        sum.updated ? 'Würde geändert: ' + fmtNum(rd.value) + ' am ' + fmtTime(rd.time) : 'Schon vorhanden: ' + fmtNum(rd.value) + ' am ' + fmtTime(rd.time);
-      $('manual-preview-text').textContent = what + (sum.warnings.length ? ' – Warnung: ' + sum.warnings[0].warning : '');
+      var what = held ? S('js.held', sum.rejected[0].error) :
+        S(sum.written ? 'js.would_save' : sum.updated ? 'js.would_change' : 'js.exists', fmtNum(rd.value), fmtTime(rd.time));
+      $('manual-preview-text').textContent = what + (sum.warnings.length ? ' – ' + S('js.warning', sum.warnings[0].warning) : '');
       $('manual-confirm').disabled = !sum.written && !sum.updated && !held;
       $('manual-preview').hidden = false;
     }).catch(function (e) { out.textContent = e.message; out.className = 'error'; });
@@ -402,8 +417,8 @@
     postManual(manualPending.reading, false, manualPending.confirm).then(function (sum) {
       if (sum.rejected.length) throw new Error(sum.rejected[0].error);
       var rd = sum.readings[0];
-      var what = sum.written ? 'Gespeichert' : sum.updated ? 'Geändert' : 'Schon vorhanden';
-      out.textContent = what + ': ' + fmtNum(rd.value) + ' am ' + fmtTime(rd.time) + (sum.warnings.length ? ' – Warnung: ' + sum.warnings[0].warning : '');
+      out.textContent = S(sum.written ? 'js.saved' : sum.updated ? 'js.changed' : 'js.exists', fmtNum(rd.value), fmtTime(rd.time)) +
+        (sum.warnings.length ? ' – ' + S('js.warning', sum.warnings[0].warning) : '');
       out.className = sum.warnings.length ? 'warn' : '';
       $('manual-preview').hidden = true;
       manualPending = null;
