@@ -129,7 +129,7 @@ func within(t *testing.T, ctx context.Context, d time.Duration, steps ...chromed
 }
 
 func TestUploadPageInBrowser(t *testing.T) {
-	ta := startApp(t, importConfig, "METERD_API_TOKEN=browser-token-42")
+	ta := startApp(t, importConfig, "METERD_API_TOKEN=browser-token-42", "METERD_UI_LANGUAGE=de")
 	file := filepath.Join(t.TempDir(), "zaehler.xlsx")
 	os.WriteFile(file, gridXLSX(t, [][]any{
 		{"01.01.2025", "00:00", 100.0},
@@ -204,7 +204,7 @@ func TestUploadPageInBrowser(t *testing.T) {
 }
 
 func TestStatusPageInBrowser(t *testing.T) {
-	ta := startApp(t, importConfig+"schedule: {monthly_report: '0 3 1 * *'}\n", "METERD_API_TOKEN=status-token-7")
+	ta := startApp(t, importConfig+"schedule: {monthly_report: '0 3 1 * *'}\n", "METERD_API_TOKEN=status-token-7", "METERD_UI_LANGUAGE=de")
 	ctx := context.Background()
 	if code, body := ta.do(t, http.MethodPost, "/api/v1/meters/wasser/readings", []apiReading{{"2025-11-04T07:30", 12345.6}}); code != 200 {
 		t.Fatal(code, string(body))
@@ -238,16 +238,16 @@ func TestStatusPageInBrowser(t *testing.T) {
 		}
 		return strings.Join(strings.Fields(s), " ")
 	}
-	if h := text(t, bctx, "health"); h != "ok" {
+	if h := text(t, bctx, "health"); h != "in Ordnung" {
 		t.Errorf("health %q", h)
 	}
 	job := rowText(`tr[data-job="monthly_report"]`)
-	for _, want := range []string{"0 3 1 * *", "01.11.2025 03:00 (+01:00) ok", next.Format("02.01.2006 15:04 (-07:00)"), "database is locked (01.10.2025 03:00 (+02:00))"} {
+	for _, want := range []string{"0 3 1 * *", "01.11.2025 03:00 (+01:00) in Ordnung", next.Format("02.01.2006 15:04 (-07:00)"), "database is locked (01.10.2025 03:00 (+02:00))"} {
 		if !strings.Contains(job, want) {
 			t.Errorf("job row %q lacks %q", job, want)
 		}
 	}
-	if an := rowText("#anomalies"); !strings.Contains(an, "wasser silence 04.11.2025 07:30 (+01:00) no new reading for 50 hours") {
+	if an := rowText("#anomalies"); !strings.Contains(an, "wasser Funkstille 04.11.2025 07:30 (+01:00) no new reading for 50 hours") {
 		t.Errorf("anomalies %q", an)
 	}
 	if m := rowText(`tr[data-meter="wasser"]`); !strings.Contains(m, "12.345,6 04.11.2025 07:30 (+01:00) api") {
@@ -271,7 +271,7 @@ func TestChooseColumnsImportAndUndoInBrowser(t *testing.T) {
 	srv := influxtest.Start(t)
 	srv.CreateDatabase("meters")
 	srv.CreateDatabase("meters_processed")
-	ta := startApp(t, "influx:\n  url: "+srv.URL+"\n  flush_interval: 1s\n"+importConfig, "METERD_API_TOKEN=browser-token-43")
+	ta := startApp(t, "influx:\n  url: "+srv.URL+"\n  flush_interval: 1s\n"+importConfig, "METERD_API_TOKEN=browser-token-43", "METERD_UI_LANGUAGE=de")
 	// What was there before: two readings, one of which the file changes.
 	if code, body := ta.do(t, http.MethodPost, "/api/v1/meters/wasser/readings", []apiReading{{"2025-01-01T08:00", 100}, {"2025-02-01T08:00", 131}}); code != 200 {
 		t.Fatal(code, string(body))
