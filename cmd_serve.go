@@ -5,9 +5,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"os/signal"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/meterd/meterd/app"
 	"github.com/meterd/meterd/web"
@@ -35,11 +39,64 @@ func (c *cli) serve(args []string) error {
 		return err
 	}
 	defer a.Close()
+	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	return a.Run(ctx, nil, handler(a), func(addr net.Addr) {
 		if err := sdNotify(c.env, "READY=1"); err != nil {
 			log.Warn("systemd notification failed", "error", err)
 		}
+		if every, ok := watchdogInterval(c.env); ok {
+			go watchdog(ctx, every, func() error { return a.Alive(ctx, addr) }, func(state string) error { return sdNotify(c.env, state) }, log)
+		}
 	})
+}
+
+// memoryLimit is the heap the Go runtime keeps meterd under unless
+// GOMEMLIMIT says otherwise: the unit caps the service at 256 MB and a Pi
+// has little to spare, so near it the collector works harder instead of
+// letting a burst of garbage (an upload of half a million bad rows) double
+// the heap.
+const memoryLimit = 150 << 20
+
+// watchdogInterval is how often to tell systemd that meterd is alive: half
+// of WatchdogSec= ($WATCHDOG_USEC), when the watchdog is meant for this
+// process ($WATCHDOG_PID, if set).
+func watchdogInterval(env app.Environment) (time.Duration, bool) {
+	var usec, pid string
+	for _, kv := range env.Environ {
+		if v, ok := strings.CutPrefix(kv, "WATCHDOG_USEC="); ok {
+			usec = v
+		}
+		if v, ok := strings.CutPrefix(kv, "WATCHDOG_PID="); ok {
+			pid = v
+		}
+	}
+	n, err := strconv.ParseInt(usec, 10, 64)
+	if err != nil || n <= 0 || (pid != "" && pid != strconv.Itoa(os.Getpid())) {
+		return 0, false
+	}
+	return time.Duration(n) * time.Microsecond / 2, true
+}
+
+// watchdog sends WATCHDOG=1 every interval while alive says the scheduler
+// and the HTTP server work. When they do not, it stays silent and says
+// why: systemd then restarts meterd after WatchdogSec=.
+func watchdog(ctx context.Context, every time.Duration, alive func() error, notify func(string) error, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if err := alive(); err != nil {
+			log.Error("not telling the watchdog that meterd is alive", "error", err)
+		} else if err := notify("WATCHDOG=1"); err != nil {
+			log.Warn("systemd notification failed", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // handler is the HTTP side of a: the web package serves the App's

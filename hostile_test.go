@@ -43,7 +43,8 @@ func startDaemon(t *testing.T, dir, cfg string, env ...string) *daemon {
 	d := &daemon{t: t, dir: dir, done: make(chan struct{})}
 	d.cmd = exec.Command(binary, "serve", "--config", "config.yaml")
 	d.cmd.Dir = dir
-	d.cmd.Env = cleanEnv(append([]string{"METERD_HTTP_LISTEN=127.0.0.1:0"}, env...)...)
+	// The tests read the daemon's English messages.
+	d.cmd.Env = cleanEnv(append([]string{"METERD_HTTP_LISTEN=127.0.0.1:0", "METERD_UI_LANGUAGE=en"}, env...)...)
 	stderr, _ := d.cmd.StderrPipe()
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -60,7 +60,10 @@ type App struct {
 	metrics *Metrics
 	health  *Health
 	sched   gocron.Scheduler
-	server  *http.Server
+	// scheduled is how many jobs run on a schedule: the scheduler lists
+	// them all while it runs, none once it has stopped.
+	scheduled int
+	server    *http.Server
 
 	shutdownTimeout time.Duration
 

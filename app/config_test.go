@@ -408,3 +408,20 @@ func TestPatternSumIsJudgedOnDecimals(t *testing.T) {
 	_, err := Load(writeConfig(t, "meters:\n  - {id: g, utility: gas, unit: m³, seasonal_pattern: "+over+"}\n"), envOf())
 	wantProblem(t, problemsOf(t, err), "meters[0] (g).seasonal_pattern", "summing to 105.1")
 }
+
+// TestCredentialsFromTheFolder: the unit loads /etc/meterd/credentials as
+// one folder, and systemd names each file in it meterd_<file>; secrets
+// found so are read like those given one by one, and a secret with no file
+// is simply not set.
+func TestCredentialsFromTheFolder(t *testing.T) {
+	creds := t.TempDir()
+	os.WriteFile(filepath.Join(creds, "meterd_api-token"), []byte("folder-token-123\n"), 0o600)
+	os.WriteFile(filepath.Join(creds, "meterd_alert-webhooks"), []byte("https://ntfy.example/x"), 0o600)
+	cfg, err := Load("", envOf("CREDENTIALS_DIRECTORY="+creds, "METERD_HTTP_LISTEN=0.0.0.0:8080"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Secrets.APIToken.Value() != "folder-token-123" || len(cfg.Secrets.AlertWebhooks) != 1 || !cfg.Secrets.TibberToken.Empty() {
+		t.Errorf("api %q, webhooks %v, tibber set %v", cfg.Secrets.APIToken.Value(), cfg.Secrets.AlertWebhooks, !cfg.Secrets.TibberToken.Empty())
+	}
+}

@@ -81,7 +81,6 @@ func (a *App) importAll(ctx context.Context, reqs []ImportRequest) ([]ingest.Sum
 	for i, p := range ps {
 		res := results[i]
 		p.sum.Written, p.sum.Updated, p.sum.Duplicates, p.sum.ImportID = res.Written, res.Updated, res.Duplicates, res.BatchID
-		p.sum.Localize(a.lang())
 		sums[i] = p.sum
 		if reqs[i].DryRun {
 			continue
@@ -127,7 +126,7 @@ func (a *App) prepareImport(ctx context.Context, req ImportRequest) (prepared, e
 				lines = append(lines, msg.New("list.more", len(req.Rejected)-10))
 				break
 			}
-			lines = append(lines, msg.New("row.problem", r.Row, r.Text))
+			lines = append(lines, msg.New("row.problem", r.Row, r.Error))
 		}
 		return prepared{}, fault.New(fault.Invalid, "import.strict_refused", len(req.Rejected), lines)
 	}
@@ -173,7 +172,7 @@ func (a *App) lang() msg.Lang {
 }
 
 func (a *App) domain() ingest.Domain {
-	return ingest.Domain{Earliest: a.cfg.Earliest, Latest: a.now().Add(a.cfg.Storage.FutureTolerance), Location: a.cfg.Location}
+	return ingest.Domain{Earliest: a.cfg.Earliest, Latest: a.now().Add(a.cfg.Storage.FutureTolerance), Location: a.cfg.Location, Lang: a.lang()}
 }
 
 // settleDecrease opens or resolves the decrease anomaly as soon as an
@@ -229,7 +228,7 @@ func (a *App) importWarnings(ctx context.Context, m Meter, history func() ([]ana
 		if !ok {
 			continue
 		}
-		out = append(out, ingest.Warn(row, a.exclusionText(e, m)))
+		out = append(out, ingest.Warn(row, a.exclusionText(e, m), a.lang()))
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Row < out[j].Row })
 	return out, excluded, true, nil
@@ -305,7 +304,7 @@ func (a *App) ImportFile(ctx context.Context, meterID, name string, f ingest.Fil
 			return nil, err
 		}
 	}
-	pf, err := ingest.ParseFile(name, f, size, a.cfg.Location, ingest.Options{Choice: opts.Choice})
+	pf, err := ingest.ParseFile(name, f, size, a.cfg.Location, ingest.Options{Choice: opts.Choice, Lang: a.lang()})
 	var nh *ingest.NoHeaderError
 	remembered := false
 	if errors.As(err, &nh) && meterID != "" && !opts.Choice.Manual() {
@@ -313,7 +312,7 @@ func (a *App) ImportFile(ctx context.Context, meterID, name string, f ingest.Fil
 		if choice, ok := a.rememberedChoice(ctx, meterID, nh); ok {
 			if _, serr := f.Seek(0, io.SeekStart); serr == nil {
 				opts.Choice, remembered = choice, true
-				pf, err = ingest.ParseFile(name, f, size, a.cfg.Location, ingest.Options{Choice: choice})
+				pf, err = ingest.ParseFile(name, f, size, a.cfg.Location, ingest.Options{Choice: choice, Lang: a.lang()})
 			}
 		}
 	}
@@ -343,10 +342,10 @@ func (a *App) ImportFile(ctx context.Context, meterID, name string, f ingest.Fil
 		id := meterID
 		switch {
 		case meterID != "" && r.Meter != "" && r.Meter != meterID:
-			group(meterID).Rejected = append(group(meterID).Rejected, ingest.Reject(r.Row, msg.New("row.other_meter", ingest.Quoted(r.Meter), ingest.Quoted(meterID))))
+			group(meterID).Rejected = append(group(meterID).Rejected, ingest.Reject(r.Row, msg.New("row.other_meter", ingest.Quoted(r.Meter), ingest.Quoted(meterID)), a.lang()))
 			continue
 		case meterID == "" && r.Meter == "":
-			orphans = append(orphans, ingest.Reject(r.Row, msg.New("row.no_meter")))
+			orphans = append(orphans, ingest.Reject(r.Row, msg.New("row.no_meter"), a.lang()))
 			continue
 		case meterID == "":
 			id = r.Meter

@@ -133,6 +133,7 @@ func (a *App) registerJobs() error {
 		if err != nil {
 			return fmt.Errorf("schedule %s: %w", d.name, err)
 		}
+		a.scheduled++
 	}
 	return nil
 }

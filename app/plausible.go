@@ -82,10 +82,10 @@ func (a *App) plausible(m Meter, history func() ([]analysis.Reading, error), in 
 		}
 		if confirm {
 			kept = append(kept, r)
-			warnings = append(warnings, ingest.Warn(r.Row, msg.New("implausible.confirmed", what)))
+			warnings = append(warnings, ingest.Warn(r.Row, msg.New("implausible.confirmed", what), a.lang()))
 			continue
 		}
-		rejected = append(rejected, ingest.Reject(r.Row, msg.New("implausible.held", what)))
+		rejected = append(rejected, ingest.Reject(r.Row, msg.New("implausible.held", what), a.lang()))
 		held = append(held, r.Row)
 	}
 	sort.SliceStable(rejected, func(i, j int) bool { return rejected[i].Row < rejected[j].Row })

@@ -73,6 +73,10 @@ func loadSecrets(env Environment, p *problems) Secrets {
 	return s
 }
 
+// credentialPrefix is what systemd puts before each file's name when the
+// unit loads a folder of credentials (LoadCredential=meterd:/etc/meterd/credentials).
+const credentialPrefix = "meterd_"
+
 func readSecret(env Environment, name, credential string, p *problems) (string, bool) {
 	if v, ok := env.lookup(name); ok && v != "" {
 		return strings.TrimSpace(v), true
@@ -91,13 +95,20 @@ func readSecret(env Environment, name, credential string, p *problems) (string, 
 		return strings.TrimSpace(string(b)), true
 	}
 	if dir, ok := env.lookup("CREDENTIALS_DIRECTORY"); ok && dir != "" {
-		path := filepath.Join(dir, credential)
-		b, err := readFile(path)
-		if err == nil {
-			return strings.TrimSpace(string(b)), true
-		}
-		if !os.IsNotExist(err) {
-			p.addf(name, "cannot read the credential file %s: %v", path, unwrapPathError(err))
+		// The unit loads the whole folder /etc/meterd/credentials as
+		// credential "meterd", and systemd names each file in it
+		// meterd_<file>; a LoadCredential= line of its own gives the plain
+		// name.
+		for _, c := range []string{credential, credentialPrefix + credential} {
+			path := filepath.Join(dir, c)
+			b, err := readFile(path)
+			if err == nil {
+				return strings.TrimSpace(string(b)), true
+			}
+			if !os.IsNotExist(err) {
+				p.addf(name, "cannot read the credential file %s: %v", path, unwrapPathError(err))
+				return "", false
+			}
 		}
 	}
 	return "", false

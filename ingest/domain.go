@@ -16,8 +16,9 @@ import (
 // make up consumption for days that have not happened.
 type Domain struct {
 	Earliest, Latest time.Time
-	// Location formats the bounds in messages.
+	// Location formats the bounds in messages, Lang writes them.
 	Location *time.Location
+	Lang     msg.Lang
 }
 
 // Check says why r lies outside the domain; the zero Text when it is
@@ -49,7 +50,7 @@ func (d Domain) Filter(rs []Reading, rej []Rejection) ([]Reading, []Rejection) {
 	moved := false
 	for _, r := range rs {
 		if why := d.Check(r); !why.IsZero() {
-			rej = append(rej, Reject(r.Row, why))
+			rej = append(rej, Reject(r.Row, why, d.Lang))
 			moved = true
 			continue
 		}

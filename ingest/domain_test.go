@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/meterd/meterd/msg"
 )
 
 func TestDomainCheck(t *testing.T) {
@@ -110,7 +112,7 @@ func TestNonFiniteAndHexCellsAreRefused(t *testing.T) {
 func TestJSONValuesAreFiniteDecimals(t *testing.T) {
 	body := `[{"time":"2025-01-01T00:00","value":"Inf"},{"time":"2025-01-02T00:00","value":"0x1p3"},
 		{"time":"2025-01-03T00:00","value":1e400},{"time":"2025-01-04T00:00","value":"NaN"},{"time":"2025-01-05T00:00","value":"7.5"}]`
-	rs, rej, err := DecodeJSONReadings(strings.NewReader(body), berlin)
+	rs, rej, err := DecodeJSONReadings(strings.NewReader(body), berlin, msg.EN)
 	if err != nil {
 		t.Fatal(err)
 	}

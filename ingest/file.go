@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/meterd/meterd/msg"
 )
 
 // File formats meterd reads.
@@ -71,6 +73,8 @@ func DetectFormat(name string, head []byte) (string, error) {
 type Options struct {
 	MaxRows int
 	Choice  Choice
+	// Lang is the language of the rejected rows' texts (zero: English).
+	Lang msg.Lang
 }
 
 // SheetPreview is the start of a sheet as a person sees it, for choosing
@@ -171,7 +175,7 @@ func ParseFile(name string, f FileSource, size int64, loc *time.Location, o Opti
 			if err != nil {
 				return err
 			}
-			t, err := readTable(src, loc, o.MaxRows, o.Choice)
+			t, err := readTable(src, loc, o)
 			done()
 			if errors.Is(err, errNoHeader) {
 				if firstErr == nil {

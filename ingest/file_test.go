@@ -383,8 +383,8 @@ func TestScannerAgreesWithExcelize(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fast, err1 := readTable(sc, berlin, 0, Choice{})
-		slow, err2 := readTable(xs, berlin, 0, Choice{})
+		fast, err1 := readTable(sc, berlin, Options{})
+		slow, err2 := readTable(xs, berlin, Options{})
 		wb.Close()
 		if err1 != nil || err2 != nil {
 			t.Fatalf("%v / %v", err1, err2)

@@ -44,7 +44,7 @@ const MaxJSONReadings = 100_000
 // 1-based position; a body that is not such JSON, or holds more than
 // MaxJSONReadings entries, is an Invalid fault. A list is decoded one entry
 // at a time, so memory follows the readings, not the body.
-func DecodeJSONReadings(r io.Reader, loc *time.Location) ([]Reading, []Rejection, error) {
+func DecodeJSONReadings(r io.Reader, loc *time.Location, lang msg.Lang) ([]Reading, []Rejection, error) {
 	body, err := io.ReadAll(r)
 	if err != nil {
 		// A client that stopped sending, or sent too slowly; a body over
@@ -57,12 +57,12 @@ func DecodeJSONReadings(r io.Reader, loc *time.Location) ([]Reading, []Rejection
 	add := func(row int, jr jsonReading) {
 		t, err := jsonTime(jr.Time, loc)
 		if err != nil {
-			rej = append(rej, Reject(row, textOf(err)))
+			rej = append(rej, Reject(row, textOf(err), lang))
 			return
 		}
 		v, err := jsonValue(jr.Value)
 		if err != nil {
-			rej = append(rej, Reject(row, textOf(err)))
+			rej = append(rej, Reject(row, textOf(err), lang))
 			return
 		}
 		out = append(out, Reading{Row: row, Time: t, Value: v, Cell: "time " + clip(string(jr.Time))})

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/meterd/meterd/fault"
+	"github.com/meterd/meterd/msg"
 )
 
 var berlin = func() *time.Location {
@@ -27,7 +28,7 @@ func TestDecodeJSONReadings(t *testing.T) {
 		{"value": 5},
 		{"time": "2025-11-04T10:00:00Z", "value": "zwölf"},
 		{"time": "2025-11-04T10:00:00Z", "value": true}
-	]`), berlin)
+	]`), berlin, msg.EN)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +63,7 @@ func TestDecodeJSONReadings(t *testing.T) {
 
 func TestDecodeJSONReadingsWholeBodyErrors(t *testing.T) {
 	for _, body := range []string{"", "null", "42", "[]", "{", `[{"time": 1}`} {
-		_, _, err := DecodeJSONReadings(strings.NewReader(body), berlin)
+		_, _, err := DecodeJSONReadings(strings.NewReader(body), berlin, msg.EN)
 		if fault.KindOf(err) != fault.Invalid {
 			t.Errorf("%q: %v; want an Invalid fault", body, err)
 		}
@@ -78,7 +79,7 @@ func FuzzDecodeJSONReadings(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		rs, rej, err := DecodeJSONReadings(strings.NewReader(body), berlin)
+		rs, rej, err := DecodeJSONReadings(strings.NewReader(body), berlin, msg.EN)
 		if err != nil {
 			if fault.KindOf(err) != fault.Invalid || rs != nil || rej != nil {
 				t.Fatalf("error %v with results %v %v", err, rs, rej)
@@ -105,14 +106,14 @@ func FuzzDecodeJSONReadings(f *testing.F) {
 // refused as a whole, not decoded into memory first.
 func TestJSONReadingsAreBounded(t *testing.T) {
 	nulls := func(n int) string { return "[" + strings.TrimSuffix(strings.Repeat("null,", n), ",") + "]" }
-	if _, _, err := DecodeJSONReadings(strings.NewReader(nulls(MaxJSONReadings+1)), berlin); err == nil || !strings.Contains(err.Error(), "more than 100000 readings") {
+	if _, _, err := DecodeJSONReadings(strings.NewReader(nulls(MaxJSONReadings+1)), berlin, msg.EN); err == nil || !strings.Contains(err.Error(), "more than 100000 readings") {
 		t.Errorf("%d entries: %v", MaxJSONReadings+1, err)
 	}
-	rs, rej, err := DecodeJSONReadings(strings.NewReader(nulls(MaxJSONReadings)), berlin)
+	rs, rej, err := DecodeJSONReadings(strings.NewReader(nulls(MaxJSONReadings)), berlin, msg.EN)
 	if err != nil || len(rs) != 0 || len(rej) != MaxJSONReadings || rej[0].Error != "time is missing" {
 		t.Errorf("%d nulls: %d readings, %d rejected, %v", MaxJSONReadings, len(rs), len(rej), err)
 	}
-	if _, _, err := DecodeJSONReadings(strings.NewReader(`[{"time":"2025-01-01T00:00","value":1}] [2]`), berlin); err == nil {
+	if _, _, err := DecodeJSONReadings(strings.NewReader(`[{"time":"2025-01-01T00:00","value":1}] [2]`), berlin, msg.EN); err == nil {
 		t.Error("trailing data after the list was accepted")
 	}
 }

@@ -108,8 +108,8 @@ func TestScannerMatchesExcelizeOnLibreOfficeFiles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fast, err1 := readTable(sc, berlin, 0, Choice{})
-			slow, err2 := readTable(xs, berlin, 0, Choice{})
+			fast, err1 := readTable(sc, berlin, Options{})
+			slow, err2 := readTable(xs, berlin, Options{})
 			if errors.Is(err1, errNoHeader) && errors.Is(err2, errNoHeader) {
 				continue // the cover sheet, for both
 			}
@@ -156,7 +156,7 @@ func TestScannerReadsWhatExcelWrites(t *testing.T) {
 	if !ok {
 		t.Fatal("the scanner cannot read the sheet")
 	}
-	tab, err := readTable(sc, berlin, 0, Choice{})
+	tab, err := readTable(sc, berlin, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,47 +22,32 @@ type Reading struct {
 	Cell string
 }
 
-// Rejection is a row that could not become a reading. Error is Text
-// written out (in English until Localize writes it in the reader's
-// language); Code is the message id, stable for scripts.
+// Rejection is a row that could not become a reading: Error says why in
+// the reader's language, Code is the message id, stable for scripts.
 type Rejection struct {
-	Row   int      `json:"row"`
-	Error string   `json:"error"`
-	Code  string   `json:"code,omitempty"`
-	Text  msg.Text `json:"-"`
+	Row   int    `json:"row"`
+	Error string `json:"error"`
+	Code  string `json:"code,omitempty"`
 }
 
-// Reject is the rejection of row for the reason t.
-func Reject(row int, t msg.Text) Rejection {
-	return Rejection{Row: row, Error: t.String(), Code: t.ID, Text: t}
+// Reject is the rejection of row for the reason t, written in lang at
+// once: a file of half a million bad rows keeps half a million short
+// strings, not the messages they were made from.
+func Reject(row int, t msg.Text, lang msg.Lang) Rejection {
+	return Rejection{Row: row, Error: t.In(lang), Code: t.ID}
 }
 
 // Warning is a reading that was stored but needs attention; its fields
 // mirror Rejection's.
 type Warning struct {
-	Row     int      `json:"row"`
-	Warning string   `json:"warning"`
-	Code    string   `json:"code,omitempty"`
-	Text    msg.Text `json:"-"`
+	Row     int    `json:"row"`
+	Warning string `json:"warning"`
+	Code    string `json:"code,omitempty"`
 }
 
-// Warn is the warning about row t says.
-func Warn(row int, t msg.Text) Warning {
-	return Warning{Row: row, Warning: t.String(), Code: t.ID, Text: t}
-}
-
-// Localize writes the rejections and warnings in lang.
-func (s *Summary) Localize(lang msg.Lang) {
-	for i := range s.Rejected {
-		if r := &s.Rejected[i]; !r.Text.IsZero() {
-			r.Error = r.Text.In(lang)
-		}
-	}
-	for i := range s.Warnings {
-		if w := &s.Warnings[i]; !w.Text.IsZero() {
-			w.Warning = w.Text.In(lang)
-		}
-	}
+// Warn is the warning about row that t says, written in lang.
+func Warn(row int, t msg.Text, lang msg.Lang) Warning {
+	return Warning{Row: row, Warning: t.In(lang), Code: t.ID}
 }
 
 // Summary is the import summary of docs/http.md#routes, shared by the upload, the

@@ -62,7 +62,8 @@ type Table struct {
 
 // readTable applies the reading rules of docs/import.md#files to any row
 // source, with the header found or chosen.
-func readTable(src rowSource, loc *time.Location, maxRows int, choice Choice) (*Table, error) {
+func readTable(src rowSource, loc *time.Location, o Options) (*Table, error) {
+	maxRows, choice, lang := o.MaxRows, o.Choice, o.Lang
 	if maxRows <= 0 {
 		maxRows = DefaultMaxRows
 	}
@@ -102,12 +103,12 @@ func readTable(src rowSource, loc *time.Location, maxRows int, choice Choice) (*
 		}
 		ts, written, err := rowInstant(at(cols.date), cols.time >= 0, at(cols.time), cols, src, loc)
 		if err != nil {
-			t.Rejected = append(t.Rejected, Reject(row, textOf(err)))
+			t.Rejected = append(t.Rejected, Reject(row, textOf(err), lang))
 			continue
 		}
 		value := at(cols.value)
 		if value.empty() {
-			t.Rejected = append(t.Rejected, Reject(row, msg.New("cell.problem", cols.names[cols.value], msg.New("value.empty"))))
+			t.Rejected = append(t.Rejected, Reject(row, msg.New("cell.problem", cols.names[cols.value], msg.New("value.empty")), lang))
 			continue
 		}
 		r := Reading{Row: row, Time: ts, Value: value.num, Cell: written}
@@ -120,7 +121,7 @@ func readTable(src rowSource, loc *time.Location, maxRows int, choice Choice) (*
 		}
 		t.Readings = append(t.Readings, r)
 	}
-	t.parseTexts(texts, commaDecimal, cols.names[cols.value])
+	t.parseTexts(texts, commaDecimal, cols.names[cols.value], lang)
 	if len(t.Readings) == 0 && len(t.Rejected) == 0 {
 		return nil, inputError("file.no_data_rows")
 	}
@@ -131,13 +132,13 @@ func readTable(src rowSource, loc *time.Location, maxRows int, choice Choice) (*
 // parseTexts reads the values written as text, once the whole file has
 // said whether the comma is its decimal separator; a text that is no
 // number turns its reading into a rejection.
-func (t *Table) parseTexts(texts []textValue, commaDecimal bool, valueName string) {
+func (t *Table) parseTexts(texts []textValue, commaDecimal bool, valueName string, lang msg.Lang) {
 	bad := map[int]bool{}
 	for _, tv := range texts {
 		v, err := ParseNumber(tv.text, commaDecimal)
 		if err != nil {
 			row := t.Readings[tv.index].Row
-			t.Rejected = append(t.Rejected, Reject(row, msg.New("cell.problem", valueName, err)))
+			t.Rejected = append(t.Rejected, Reject(row, msg.New("cell.problem", valueName, err), lang))
 			bad[tv.index] = true
 			continue
 		}

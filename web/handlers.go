@@ -37,7 +37,7 @@ func (s *Server) handleMeters(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handlePostReadings(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, s.d.MaxUploadBytes)
-	rs, rej, err := ingest.DecodeJSONReadings(r.Body, s.d.Location)
+	rs, rej, err := ingest.DecodeJSONReadings(r.Body, s.d.Location, s.lang())
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
