@@ -8,7 +8,9 @@ INFLUXD_BIN ?= $(CACHE)/bin/influxd
 # Linters for `make check`, pinned and built once into the cache like influxd.
 STATICCHECK_VERSION := v0.8.2
 DEADCODE_VERSION    := v0.52.0
+NFPM_VERSION        := v2.45.2
 STATICCHECK := $(CACHE)/bin/staticcheck-$(STATICCHECK_VERSION)
+NFPM        := $(CACHE)/bin/nfpm-$(NFPM_VERSION)
 DEADCODE    := $(CACHE)/bin/deadcode-$(DEADCODE_VERSION)
 # FUZZTIME empty: each target runs its own number of executions (below);
 # set it (make fuzz FUZZTIME=10m) for a longer hunt by the clock.
@@ -27,7 +29,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 FUZZ_TARGETS := ./ingest:FuzzCSV:20000 ./ingest:FuzzParsers:20000 ./ingest:FuzzXLS:20000 ./ingest:FuzzXLSX:3000 \
 	./ingest:FuzzHAState:20000 ./ingest:FuzzDecodeJSONReadings:20000 ./ingest:FuzzParseDecimal:50000
 
-.PHONY: run build test short check fuzz bench pi influxd tools clean
+.PHONY: run build test short check fuzz bench pi dist influxd tools clean
 
 run:
 	$(GO) run . serve --config config.example.yaml
@@ -35,10 +37,11 @@ run:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/meterd .
 
-# The whole suite: static checks, every test with the race detector
-# (including those against the real influxd), then a short fuzz run.
-test: check influxd
-	INFLUXD_BIN=$(INFLUXD_BIN) $(GO) test -race -count=1 ./...
+# The whole suite: static checks, the packages, every test with the race
+# detector (including those against the real influxd and the install test
+# of the .deb), then a short fuzz run.
+test: check influxd dist
+	INFLUXD_BIN=$(INFLUXD_BIN) METERD_DIST=$(CURDIR)/$(DIST) $(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
 
 # The quick local loop: no race detector, no real influxd or chromium (those
@@ -85,10 +88,37 @@ $(DEADCODE):
 	GOBIN=$(CACHE)/tmp $(GO) install golang.org/x/tools/cmd/deadcode@$(DEADCODE_VERSION)
 	mv $(CACHE)/tmp/deadcode $@
 
+# Release files in dist/: static binaries for a PC or server (amd64), a
+# Raspberry Pi 3/4/5 with a 64-bit OS (arm64), one with a 32-bit OS (armv7)
+# and a Pi Zero/1 (armv6), a .deb of each, and SHA256SUMS. Each entry is
+# name:GOARCH:GOARM:Debian architecture.
+DIST        := dist
+DEB_VERSION := $(shell echo '$(VERSION)' | sed -E 's/^v//; s/-dirty$$/+dirty/; s/^([^0-9])/0.0.0~git\1/')
+DIST_TARGETS := amd64:amd64::amd64 arm64:arm64::arm64 armv7:arm:7:armhf armv6:arm:6:armhf
+dist: $(NFPM)
+	@rm -rf $(DIST) && mkdir -p $(DIST)
+	@for t in $(DIST_TARGETS); do \
+		name=$${t%%:*}; rest=$${t#*:}; arch=$${rest%%:*}; rest=$${rest#*:}; arm=$${rest%%:*}; deb=$${rest#*:}; \
+		echo "dist linux/$$name"; \
+		CGO_ENABLED=0 GOOS=linux GOARCH=$$arch GOARM=$$arm $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(DIST)/meterd-linux-$$name . || exit 1; \
+		pkg=$(DIST)/meterd_$(DEB_VERSION)_$$name.deb; \
+		mkdir -p $(DIST)/pkg && cp $(DIST)/meterd-linux-$$name $(DIST)/pkg/meterd; \
+		DEB_ARCH=$$deb DEB_VERSION=$(DEB_VERSION) \
+			$(NFPM) pkg --config packaging/nfpm.yaml --packager deb --target $$pkg > /dev/null || exit 1; \
+	done
+	@rm -rf $(DIST)/pkg
+	cd $(DIST) && sha256sum meterd-linux-* meterd_*.deb > SHA256SUMS
+	@ls -l $(DIST)
+
+$(NFPM):
+	@mkdir -p $(CACHE)/bin $(CACHE)/tmp
+	GOBIN=$(CACHE)/tmp $(GO) install github.com/goreleaser/nfpm/v2/cmd/nfpm@$(NFPM_VERSION)
+	mv $(CACHE)/tmp/nfpm $@
+
 # Raspberry Pi builds: 64-bit (Pi 3/4/5 with a 64-bit OS) and 32-bit ARMv7.
 pi:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/meterd-linux-arm64 .
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/meterd-linux-armv7 .
 
 clean:
-	rm -rf bin
+	rm -rf bin $(DIST)
