@@ -342,7 +342,7 @@ func TestGrafanaCommand(t *testing.T) {
 	if strings.Contains(ds+out+errOut, "influx-secret-9") {
 		t.Error("the InfluxDB token was written out")
 	}
-	if _, err := os.Stat(filepath.Join(dir, "prov", "dashboards", "meterd", "meterd.json")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, "prov", "dashboards", "meterd", "overview.json")); err != nil {
 		t.Error(err)
 	}
 }

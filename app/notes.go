@@ -80,7 +80,7 @@ func (b Service) AddAnnotation(ctx context.Context, n api.NewAnnotation) (api.An
 	if err := b.a.knownMeter(n.Meter, fault.Invalid); err != nil {
 		return api.Annotation{}, fault.New(fault.Invalid, "note.bad_meter", err)
 	}
-	saved, err := b.a.db.AddAnnotation(ctx, store.Annotation{Meter: n.Meter, Start: n.Start, End: n.End, Text: n.Text})
+	saved, err := b.a.db.AddAnnotation(ctx, store.Annotation{Meter: n.Meter, Start: n.Start, End: n.End, Text: n.Text}, b.a.cfg.Influx.Enabled())
 	if err != nil {
 		return api.Annotation{}, err
 	}
@@ -88,7 +88,7 @@ func (b Service) AddAnnotation(ctx context.Context, n api.NewAnnotation) (api.An
 }
 
 func (b Service) DeleteAnnotation(ctx context.Context, id int64) error {
-	ok, err := b.a.db.DeleteAnnotation(ctx, id)
+	ok, err := b.a.db.DeleteAnnotation(ctx, id, b.a.cfg.Influx.Enabled())
 	if err != nil {
 		return err
 	}

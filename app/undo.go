@@ -73,7 +73,7 @@ func (a *App) Undo(ctx context.Context, id int64, dryRun bool) (api.UndoReply, e
 	if _, ok := a.cfg.Meter(meter); !ok {
 		meter = ""
 	}
-	if _, err := a.db.AddAnnotation(ctx, store.Annotation{Meter: meter, Start: a.now(), Text: note}); err != nil {
+	if _, err := a.db.AddAnnotation(ctx, store.Annotation{Meter: meter, Start: a.now(), Text: note}, a.cfg.Influx.Enabled()); err != nil {
 		a.log.Error("cannot note the undo", "error", err)
 	}
 	a.log.Info("import undone", "import", id, "removed", len(res.Removed), "restored", len(res.Restored))

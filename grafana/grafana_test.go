@@ -30,7 +30,7 @@ func TestWriteProvisioning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 3 {
+	if len(files) != 8 { // data sources, the provider, six dashboards
 		t.Errorf("files %v", files)
 	}
 	ds := readYAML(t, filepath.Join(dir, "datasources", "meterd.yaml"))["datasources"].([]any)
@@ -67,25 +67,44 @@ func TestWriteProvisioning(t *testing.T) {
 	}
 }
 
-// Panel, annotation and variable queries all name a data source meterd
-// provisions; that they run against InfluxDB and find meterd's data is
-// tested in app, against a real influxd.
-func TestDashboardsReferToProvisionedSources(t *testing.T) {
+// TestDashboardsAreWhatGrafanaNeeds checks each shipped dashboard for what
+// Grafana relies on: a schema version, a uid no other dashboard has,
+// panel ids unique within it, and every query (panels, annotations,
+// variables) reading a data source meterd provisions. That the queries
+// find meterd's data is tested in app, against a real influxd.
+func TestDashboardsAreWhatGrafanaNeeds(t *testing.T) {
 	ds, err := Dashboards()
-	if err != nil || len(ds) == 0 {
-		t.Fatal(ds, err)
+	if err != nil || len(ds) != 6 {
+		t.Fatalf("%d dashboards, %v", len(ds), err)
 	}
+	uids := map[string]string{}
+	titles := map[string]bool{}
 	for name, b := range ds {
 		var d grafanatest.Dashboard
 		if err := json.Unmarshal(b, &d); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if d.UID == "" || d.Title == "" {
-			t.Errorf("%s has no uid or title", name)
+		if d.UID == "" || d.Title == "" || d.SchemaVersion < 36 {
+			t.Errorf("%s: uid %q, title %q, schemaVersion %d", name, d.UID, d.Title, d.SchemaVersion)
+		}
+		if other, dup := uids[d.UID]; dup {
+			t.Errorf("%s and %s share the uid %s", name, other, d.UID)
+		}
+		uids[d.UID] = name
+		titles[d.Title] = true
+		ids := map[int]bool{}
+		for _, p := range d.Panels {
+			if p.ID == 0 || ids[p.ID] {
+				t.Errorf("%s: panel %q has id %d, missing or taken", name, p.Title, p.ID)
+			}
+			ids[p.ID] = true
+			if p.Type != "row" && p.Datasource.UID != RawUID && p.Datasource.UID != ProcessedUID {
+				t.Errorf("%s: panel %q reads data source %q", name, p.Title, p.Datasource.UID)
+			}
 		}
 		qs := d.Queries()
-		if len(qs) < len(d.Panels) {
-			t.Errorf("%s: %d queries for %d panels", name, len(qs), len(d.Panels))
+		if len(qs) < 4 {
+			t.Errorf("%s: only %d queries", name, len(qs))
 		}
 		for _, q := range qs {
 			if q.UID != RawUID && q.UID != ProcessedUID {
@@ -94,6 +113,11 @@ func TestDashboardsReferToProvisionedSources(t *testing.T) {
 			if strings.TrimSpace(q.Query) == "" {
 				t.Errorf("%s: %q has no query", name, q.Where)
 			}
+		}
+	}
+	for _, want := range []string{"meterd – Übersicht", "meterd – Strom", "meterd – Gas", "meterd – Wasser", "meterd – Wärme", "meterd – Auffälligkeiten"} {
+		if !titles[want] {
+			t.Errorf("no dashboard %q", want)
 		}
 	}
 }

@@ -17,20 +17,27 @@ type Annotation struct {
 	Created time.Time
 }
 
-// AddAnnotation stores a and returns it with its id and creation time.
-func (db *DB) AddAnnotation(ctx context.Context, a Annotation) (_ Annotation, err error) {
+// AddAnnotation stores a and returns it with its id and creation time;
+// with outbox, its point for Grafana (AnnotationLine) is queued in the same
+// transaction.
+func (db *DB) AddAnnotation(ctx context.Context, a Annotation, outbox bool) (_ Annotation, err error) {
 	defer wrap(&err, "save an annotation")
 	a.Created = db.Now().Truncate(time.Second).UTC()
 	var end sql.NullInt64
 	if a.End != nil {
 		end = sql.NullInt64{Int64: a.End.Unix(), Valid: true}
 	}
-	r, err := db.sql.ExecContext(ctx, `INSERT INTO annotations (meter, start_ts, end_ts, text, created_at) VALUES (?, ?, ?, ?, ?)`,
-		a.Meter, a.Start.Unix(), end, a.Text, a.Created.Unix())
-	if err != nil {
-		return a, err
-	}
-	a.ID, err = r.LastInsertId()
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, `INSERT INTO annotations (meter, start_ts, end_ts, text, created_at) VALUES (?, ?, ?, ?, ?)`,
+			a.Meter, a.Start.Unix(), end, a.Text, a.Created.Unix())
+		if err != nil {
+			return err
+		}
+		if a.ID, err = r.LastInsertId(); err != nil || !outbox {
+			return err
+		}
+		return enqueue(ctx, tx, BucketProcessed, []string{AnnotationLine(a)}, a.Created.Unix())
+	})
 	return a, err
 }
 
@@ -63,12 +70,19 @@ func (db *DB) Annotations(ctx context.Context, meter string, from, to time.Time)
 }
 
 // DeleteAnnotation removes a note; false if there was none with that id.
-func (db *DB) DeleteAnnotation(ctx context.Context, id int64) (_ bool, err error) {
+// With outbox, its point leaves InfluxDB too.
+func (db *DB) DeleteAnnotation(ctx context.Context, id int64, outbox bool) (_ bool, err error) {
 	defer wrap(&err, "delete annotation %d", id)
-	r, err := db.sql.ExecContext(ctx, `DELETE FROM annotations WHERE id = ?`, id)
-	if err != nil {
-		return false, err
-	}
-	n, err := r.RowsAffected()
+	var n int64
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, `DELETE FROM annotations WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if n, err = r.RowsAffected(); err != nil || n == 0 || !outbox {
+			return err
+		}
+		return enqueueOp(ctx, tx, BucketProcessed, opDelete, annotationDelete(id), db.Now().Unix())
+	})
 	return n > 0, err
 }

@@ -94,12 +94,12 @@ func TestAnnotations(t *testing.T) {
 	ctx := context.Background()
 	db.Now = func() time.Time { return at("2025-12-01T09:00:00.7Z") }
 	end := at("2025-08-15T00:00:00Z")
-	holiday, err := db.AddAnnotation(ctx, Annotation{Start: at("2025-08-01T00:00:00Z"), End: &end, Text: "Urlaub"})
+	holiday, err := db.AddAnnotation(ctx, Annotation{Start: at("2025-08-01T00:00:00Z"), End: &end, Text: "Urlaub"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	swap, _ := db.AddAnnotation(ctx, Annotation{Meter: "gas", Start: at("2025-10-02T09:00:00Z"), Text: "Zähler getauscht"})
-	db.AddAnnotation(ctx, Annotation{Meter: "strom", Start: at("2025-10-03T09:00:00Z"), Text: "Wallbox"})
+	swap, _ := db.AddAnnotation(ctx, Annotation{Meter: "gas", Start: at("2025-10-02T09:00:00Z"), Text: "Zähler getauscht"}, false)
+	db.AddAnnotation(ctx, Annotation{Meter: "strom", Start: at("2025-10-03T09:00:00Z"), Text: "Wallbox"}, false)
 	if holiday.ID == 0 || swap.ID == holiday.ID || !holiday.Created.Equal(at("2025-12-01T09:00:00Z")) {
 		t.Errorf("ids %d %d, created %v", holiday.ID, swap.ID, holiday.Created)
 	}
@@ -147,10 +147,10 @@ func TestAnnotations(t *testing.T) {
 		t.Errorf("after the holiday: %v", got)
 	}
 
-	if ok, err := db.DeleteAnnotation(ctx, swap.ID); !ok || err != nil {
+	if ok, err := db.DeleteAnnotation(ctx, swap.ID, false); !ok || err != nil {
 		t.Fatalf("delete: %v %v", ok, err)
 	}
-	if ok, _ := db.DeleteAnnotation(ctx, swap.ID); ok {
+	if ok, _ := db.DeleteAnnotation(ctx, swap.ID, false); ok {
 		t.Error("deleting twice found the note again")
 	}
 	if got := ids("gas", "", ""); !eq(got, holiday.ID) {

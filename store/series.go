@@ -5,6 +5,8 @@ package store
 // describes it for Grafana users; Grafana's dashboards read these names.
 
 import (
+	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/influxdata/influxdb-client-go/v2/api/write"
@@ -21,6 +23,7 @@ const (
 	SeriesConsumptionDaily   = "meter_consumption_daily"
 	SeriesConsumptionMonthly = "meter_consumption_monthly"
 	SeriesAnomaly            = "meter_anomaly"
+	SeriesAnnotation         = "meter_annotation"
 )
 
 // line is one point in line protocol at second precision, the precision
@@ -65,6 +68,28 @@ func AnomalyLine(an Anomaly) string {
 		fields["expected"] = *an.Expected
 	}
 	return line(SeriesAnomaly, map[string]string{"meter_id": an.Meter, "rule": an.Rule}, fields, an.Start)
+}
+
+// AnnotationLine is a person's note as Grafana shows it: an annotation
+// at its start, over [start, end] when it has an end (end_ms, for
+// Grafana's end-time column). note_id keeps two notes at one instant
+// apart and lets a deleted note be found; a note on the household has no
+// meter_id.
+func AnnotationLine(a Annotation) string {
+	tags := map[string]string{"note_id": strconv.FormatInt(a.ID, 10)}
+	if a.Meter != "" {
+		tags["meter_id"] = a.Meter
+	}
+	fields := map[string]any{"text": a.Text}
+	if a.End != nil {
+		fields["end_ms"] = float64(a.End.UnixMilli())
+	}
+	return line(SeriesAnnotation, tags, fields, a.Start)
+}
+
+// annotationDelete is the InfluxQL that removes a note's point.
+func annotationDelete(id int64) string {
+	return fmt.Sprintf(`DELETE FROM %s WHERE "note_id" = %s`, quoteIdent(SeriesAnnotation), quoteString(strconv.FormatInt(id, 10)))
 }
 
 // ProcessedLines turns an analysis into the processed bucket's series, for

@@ -4,11 +4,21 @@ package grafanatest
 
 // Dashboard is the part of a Grafana dashboard's JSON that holds queries.
 type Dashboard struct {
-	UID    string `json:"uid"`
-	Title  string `json:"title"`
+	UID           string `json:"uid"`
+	Title         string `json:"title"`
+	SchemaVersion int    `json:"schemaVersion"`
+	// Time is the dashboard's default range (from: now-1y).
+	Time struct {
+		From string `json:"from"`
+		To   string `json:"to"`
+	} `json:"time"`
 	Panels []struct {
+		ID         int        `json:"id"`
+		Type       string     `json:"type"`
 		Title      string     `json:"title"`
 		Datasource datasource `json:"datasource"`
+		// TimeFrom is the panel's own relative time (now/M: this month).
+		TimeFrom string `json:"timeFrom"`
 		Targets    []struct {
 			RefID      string     `json:"refId"`
 			Query      string     `json:"query"`
@@ -20,6 +30,8 @@ type Dashboard struct {
 			Name       string     `json:"name"`
 			Query      string     `json:"query"`
 			Datasource datasource `json:"datasource"`
+			// BuiltIn is Grafana's own annotation list, which has no query.
+			BuiltIn int `json:"builtIn"`
 		} `json:"list"`
 	} `json:"annotations"`
 	Templating struct {
@@ -40,6 +52,8 @@ type Query struct {
 	Where string // panel and target, annotation or variable
 	UID   string
 	Query string
+	// TimeFrom is the panel's relative time, empty for the dashboard's.
+	TimeFrom string
 }
 
 // Queries lists every query of the dashboard: panel targets, annotations
@@ -52,10 +66,13 @@ func (d Dashboard) Queries() []Query {
 			if uid == "" {
 				uid = p.Datasource.UID
 			}
-			out = append(out, Query{Where: p.Title + " " + t.RefID, UID: uid, Query: t.Query})
+			out = append(out, Query{Where: p.Title + " " + t.RefID, UID: uid, Query: t.Query, TimeFrom: p.TimeFrom})
 		}
 	}
 	for _, a := range d.Annotations.List {
+		if a.BuiltIn != 0 {
+			continue
+		}
 		out = append(out, Query{Where: "annotation " + a.Name, UID: a.Datasource.UID, Query: a.Query})
 	}
 	for _, v := range d.Templating.List {
