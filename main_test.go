@@ -328,7 +328,7 @@ func TestGrafanaCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if lines := strings.Fields(out); len(lines) != 3 {
+	if lines := strings.Fields(out); len(lines) != 8 { // data sources, provider, six dashboards
 		t.Errorf("files listed: %q", out)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "prov", "datasources", "meterd.yaml"))

@@ -19,7 +19,7 @@ type Dashboard struct {
 		Datasource datasource `json:"datasource"`
 		// TimeFrom is the panel's own relative time (now/M: this month).
 		TimeFrom string `json:"timeFrom"`
-		Targets    []struct {
+		Targets  []struct {
 			RefID      string     `json:"refId"`
 			Query      string     `json:"query"`
 			Datasource datasource `json:"datasource"`
