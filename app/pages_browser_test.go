@@ -1,7 +1,9 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -121,6 +124,71 @@ func TestConsumptionFiguresAndCosts(t *testing.T) {
 	}
 	if len(c.Years) != 3 || c.Years[len(c.Years)-1] != 2024 {
 		t.Errorf("years to choose %v; want from this year down to 2024", c.Years)
+	}
+}
+
+// TestConsumptionCSVHoldsThePageFigures: the download has a row per meter,
+// period and month with the analysis' own values to the last digit, the
+// totals, and Tibber's costs.
+func TestConsumptionCSVHoldsThePageFigures(t *testing.T) {
+	ta := startHousehold(t, msg.DE)
+	code, body := ta.do(t, http.MethodGet, "/consumption.csv?period=calendar&year=2025", nil)
+	if code != 200 {
+		t.Fatal(code, string(body))
+	}
+	rows, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(rows[0], ",") != "utility,meter,unit,period,month,consumption,kwh,complete,covered_from,covered_to,cost,currency" {
+		t.Fatalf("header %v", rows[0])
+	}
+	got := map[string][]string{}
+	for _, r := range rows[1:] {
+		got[r[1]+" "+r[3]+" "+r[4]] = r
+	}
+	code, body = ta.do(t, http.MethodPost, "/api/v1/analyze", map[string]string{"from": "2025-01-01", "to": "2026-01-01"})
+	if code != 200 {
+		t.Fatal(code, string(body))
+	}
+	var res struct {
+		Meters []struct {
+			ID      string
+			Monthly []struct {
+				Month       string
+				Consumption *float64
+			}
+		}
+	}
+	json.Unmarshal(body, &res)
+	n := 0
+	for _, m := range res.Meters {
+		for _, mf := range m.Monthly {
+			r, ok := got[m.ID+" current "+mf.Month]
+			if !ok {
+				t.Errorf("no row for %s %s", m.ID, mf.Month)
+				continue
+			}
+			want := ""
+			if mf.Consumption != nil {
+				want = strconv.FormatFloat(*mf.Consumption, 'g', -1, 64)
+			}
+			if r[5] != want {
+				t.Errorf("%s %s: %q; the analysis says %q", m.ID, mf.Month, r[5], want)
+			}
+			n++
+		}
+	}
+	if n != 36 || len(rows) != 1+3*(12+1)*2 { // 3 meters × (12 months + total) × 2 periods
+		t.Errorf("%d monthly rows checked, %d rows in all", n, len(rows))
+	}
+	if r := got["strom_tibber current 2025-01"]; r == nil || r[11] != "EUR" {
+		t.Errorf("Tibber January: %v; want a cost in EUR", r)
+	} else if c, err := strconv.ParseFloat(r[10], 64); err != nil || !near(c, 18.6) {
+		t.Errorf("Tibber January cost %q; want 62 hours × 0.30 = 18.6", r[10])
+	}
+	if r := got["gas current total"]; r == nil || r[7] != "false" || r[8] == "" {
+		t.Errorf("gas total: %v; want incomplete with the covered interval", r)
 	}
 }
 
