@@ -93,7 +93,7 @@ $(DEADCODE):
 # and a Pi Zero/1 (armv6), a .deb of each, and SHA256SUMS. Each entry is
 # name:GOARCH:GOARM:Debian architecture.
 DIST        := dist
-DEB_VERSION := $(shell echo '$(VERSION)' | sed -E 's/^v//; s/-dirty$$/+dirty/; s/^([^0-9])/0.0.0~git\1/')
+DEB_VERSION := $(shell echo '$(VERSION)' | sed -E 's/-/+/g; s/^v([0-9])/\1/; /^[0-9]+\./!s/^/0.0.0~git/')
 DIST_TARGETS := amd64:amd64::amd64 arm64:arm64::arm64 armv7:arm:7:armhf armv6:arm:6:armhf
 dist: $(NFPM)
 	@rm -rf $(DIST) && mkdir -p $(DIST)
