@@ -41,7 +41,7 @@ build:
 # detector (including those against the real influxd and the install test
 # of the .deb), then a short fuzz run.
 test: check influxd dist
-	INFLUXD_BIN=$(INFLUXD_BIN) METERD_DIST=$(CURDIR)/$(DIST) $(GO) test -race -count=1 ./...
+	INFLUXD_BIN=$(INFLUXD_BIN) DIST_DIR=$(CURDIR)/$(DIST) $(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
 
 # The quick local loop: no race detector, no real influxd or chromium (those

@@ -19,16 +19,16 @@ import (
 )
 
 // distDir is where `make dist` put the release files; make test sets
-// METERD_DIST. Without it the package tests fail rather than skip: they
+// DIST_DIR. Without it the package tests fail rather than skip: they
 // are how CI knows the packages install.
 func distDir(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("needs the packages of make dist: skipped by -short; make test builds and tests them")
 	}
-	dir := os.Getenv("METERD_DIST")
+	dir := os.Getenv("DIST_DIR")
 	if dir == "" {
-		t.Fatal("METERD_DIST is not set: run make test, which builds the packages (make dist) and sets it")
+		t.Fatal("DIST_DIR is not set: run make test, which builds the packages (make dist) and sets it")
 	}
 	return dir
 }
