@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"math/rand"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -235,4 +237,140 @@ func BenchmarkBinaryDryRunGridXLSX100k(b *testing.B) {
 		peak = max(peak, runBinary(b, dir, "import", "--dry-run", "--meter", "strom", file))
 	}
 	b.ReportMetric(peak, "peak-RSS-MB")
+}
+
+// BenchmarkBinaryJobs: the daemon's jobs as they run in `meterd serve` on
+// the household: started through the HTTP API, timed until the run is
+// recorded as finished (what a person triggering one waits for), with the
+// daemon's peak resident memory during the runs (VmHWM, reset before them
+// through /proc/PID/clear_refs). InfluxDB is configured but away, so the
+// daily job computes and queues its points as it would for a real one.
+func BenchmarkBinaryJobs(b *testing.B) {
+	dir, file := householdDir(b)
+	runBinary(b, dir, "import", file)
+	cfg, _ := os.ReadFile(filepath.Join(dir, "meterd.yaml"))
+	cfg = append(cfg, []byte("influx: {url: 'http://127.0.0.1:9'}\nschedule: {anomaly_check: '', daily_analysis: '', monthly_report: '', backup: ''}\n")...)
+	os.WriteFile(filepath.Join(dir, "meterd.yaml"), cfg, 0o600)
+	const token = "bench-token-0123456789"
+	cmd := exec.Command(binary, "serve")
+	cmd.Dir = dir
+	cmd.Env = cleanEnv("METERD_HTTP_LISTEN=127.0.0.1:0", "METERD_API_TOKEN="+token)
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }()
+	addr := make(chan string, 1)
+	go func() {
+		dec := json.NewDecoder(stderr)
+		for {
+			var rec map[string]any
+			if dec.Decode(&rec) != nil {
+				return
+			}
+			if rec["msg"] == "meterd started" {
+				addr <- rec["listen"].(string)
+			}
+		}
+	}()
+	var base string
+	select {
+	case a := <-addr:
+		base = "http://" + a
+	case <-time.After(30 * time.Second):
+		b.Fatal("meterd did not start")
+	}
+	call := func(method, path string) []byte {
+		for {
+			req, _ := http.NewRequest(method, base+path, nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			// A run is recorded as finished a moment before its job hands
+			// back the memory it used and frees its slot: until then a new
+			// run is a conflict, and the wait is part of the job's cost.
+			if resp.StatusCode == http.StatusConflict {
+				time.Sleep(time.Millisecond)
+				continue
+			}
+			if resp.StatusCode >= 300 {
+				b.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, body)
+			}
+			return body
+		}
+	}
+	// runJob starts a job and waits until its run is recorded as done.
+	runJob := func(job string) {
+		var started struct {
+			Run int64 `json:"run_id"`
+		}
+		json.Unmarshal(call(http.MethodPost, "/api/v1/jobs/"+job+"/run"), &started)
+		for {
+			var runs struct {
+				Runs []struct {
+					ID     int64  `json:"id"`
+					Status string `json:"status"`
+					Error  string `json:"error"`
+				} `json:"runs"`
+			}
+			json.Unmarshal(call(http.MethodGet, "/api/v1/runs?limit=1&job="+job), &runs)
+			if len(runs.Runs) > 0 && runs.Runs[0].Status != "running" && runs.Runs[0].ID == started.Run {
+				if runs.Runs[0].Status != "ok" {
+					b.Fatalf("%s: %s", job, runs.Runs[0].Error)
+				}
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	pid := cmd.Process.Pid
+	peak := func() float64 {
+		data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		_, rest, _ := strings.Cut(string(data), "VmHWM:")
+		kb, _ := strconv.Atoi(strings.Fields(rest)[0])
+		return float64(kb) * 1024 / 1e6
+	}
+	resetPeak := func() {
+		if err := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0); err != nil {
+			b.Fatalf("cannot reset the peak RSS (needs Linux and the process's owner): %v", err)
+		}
+	}
+	// Jobs the daemon starts by itself at start finish first.
+	for settled := false; !settled; {
+		var runs struct {
+			Runs []struct {
+				Status string `json:"status"`
+			} `json:"runs"`
+		}
+		json.Unmarshal(call(http.MethodGet, "/api/v1/runs?limit=20"), &runs)
+		settled = true
+		for _, r := range runs.Runs {
+			settled = settled && r.Status != "running"
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// Each job's first run after a start judges or computes everything;
+	// the ones after it cost what is new (here: nothing).
+	for _, c := range []struct{ name, job string }{
+		{"AnomalyCheck", "anomaly_check"},
+		{"DailyJob", "daily_analysis"},
+	} {
+		resetPeak()
+		start := time.Now()
+		runJob(c.job)
+		first, firstPeak := time.Since(start), peak()
+		b.Run(c.name, func(b *testing.B) {
+			resetPeak()
+			for b.Loop() {
+				runJob(c.job)
+			}
+			b.ReportMetric(peak(), "peak-RSS-MB")
+			b.ReportMetric(float64(first.Milliseconds()), "first-run-ms")
+			b.ReportMetric(firstPeak, "first-run-peak-RSS-MB")
+		})
+	}
 }
