@@ -142,7 +142,7 @@ func (c Choice) check() error {
 }
 
 // chosenColumns reads the header row a person chose.
-func chosenColumns(ch Choice, cells []cell) columns {
+func chosenColumns(ch Choice, cells []cell, lang msg.Lang) columns {
 	c := columns{date: ch.Date - 1, time: ch.Time - 1, value: ch.Value - 1, meter: -1, names: map[int]string{}}
 	for _, i := range []int{c.date, c.time, c.value} {
 		if i < 0 {
@@ -153,7 +153,7 @@ func chosenColumns(ch Choice, cells []cell) columns {
 			name = strings.Join(strings.Fields(cells[i].text), " ")
 		}
 		if name == "" {
-			name = msg.New("column.n", i+1).String()
+			name = msg.New("column.n", i+1).In(lang) // a column without a header text
 		}
 		c.names[i] = name
 	}
@@ -173,7 +173,7 @@ var errNoHeader = errors.New("no header row")
 // findHeader reads rows up to the header (the chosen row, or the first
 // with a date and a value column among the first MaxHeaderRow) and returns
 // its columns; src is left at the first row after it.
-func findHeader(src rowSource, choice Choice) (columns, error) {
+func findHeader(src rowSource, choice Choice, lang msg.Lang) (columns, error) {
 	var (
 		dateOnly   = -1 // a row with a date header but no value column
 		dateOnlyNm string
@@ -188,7 +188,7 @@ func findHeader(src rowSource, choice Choice) (columns, error) {
 			return columns{}, inputError("file.no_row", choice.HeaderRow)
 		}
 		if row == choice.HeaderRow {
-			return chosenColumns(choice, cells), nil
+			return chosenColumns(choice, cells, lang), nil
 		}
 	}
 	for {

@@ -67,7 +67,7 @@ func readTable(src rowSource, loc *time.Location, o Options) (*Table, error) {
 	if maxRows <= 0 {
 		maxRows = DefaultMaxRows
 	}
-	cols, err := findHeader(src, choice)
+	cols, err := findHeader(src, choice, lang)
 	if err != nil {
 		return nil, err
 	}
