@@ -147,37 +147,22 @@ func TestConsumptionCSVHoldsThePageFigures(t *testing.T) {
 	for _, r := range rows[1:] {
 		got[r[1]+" "+r[3]+" "+r[4]] = r
 	}
-	code, body = ta.do(t, http.MethodPost, "/api/v1/analyze", map[string]string{"from": "2025-01-01", "to": "2026-01-01"})
-	if code != 200 {
-		t.Fatal(code, string(body))
-	}
-	var res struct {
-		Meters []struct {
-			ID      string
-			Monthly []struct {
-				Month       string
-				Consumption *float64
-			}
-		}
-	}
-	json.Unmarshal(body, &res)
 	n := 0
-	for _, m := range res.Meters {
-		for _, mf := range m.Monthly {
-			r, ok := got[m.ID+" current "+mf.Month]
-			if !ok {
-				t.Errorf("no row for %s %s", m.ID, mf.Month)
-				continue
-			}
-			want := ""
-			if mf.Consumption != nil {
-				want = strconv.FormatFloat(*mf.Consumption, 'g', -1, 64)
-			}
-			if r[5] != want {
-				t.Errorf("%s %s: %q; the analysis says %q", m.ID, mf.Month, r[5], want)
-			}
-			n++
+	for key, v := range analyzedMonths(t, ta, 2025) {
+		meter, month, _ := strings.Cut(key, " ")
+		r, ok := got[meter+" current "+month]
+		if !ok {
+			t.Errorf("no row for %s", key)
+			continue
 		}
+		want := ""
+		if v != nil {
+			want = strconv.FormatFloat(*v, 'g', -1, 64)
+		}
+		if r[5] != want {
+			t.Errorf("%s: %q; the analysis says %q", key, r[5], want)
+		}
+		n++
 	}
 	if n != 36 || len(rows) != 1+3*(12+1)*2 { // 3 meters × (12 months + total) × 2 periods
 		t.Errorf("%d monthly rows checked, %d rows in all", n, len(rows))
@@ -190,6 +175,35 @@ func TestConsumptionCSVHoldsThePageFigures(t *testing.T) {
 	if r := got["gas current total"]; r == nil || r[7] != "false" || r[8] == "" {
 		t.Errorf("gas total: %v; want incomplete with the covered interval", r)
 	}
+}
+
+// analyzedMonths asks POST /api/v1/analyze for the calendar year and
+// returns each meter's monthly consumption by "meter month".
+func analyzedMonths(t *testing.T, ta *testApp, year int) map[string]*float64 {
+	t.Helper()
+	code, body := ta.do(t, http.MethodPost, "/api/v1/analyze", map[string]string{"from": fmt.Sprintf("%d-01-01", year), "to": fmt.Sprintf("%d-01-01", year+1)})
+	if code != 200 {
+		t.Fatal(code, string(body))
+	}
+	var res struct {
+		Meters []struct {
+			ID      string
+			Monthly []struct {
+				Month       string
+				Consumption *float64
+			}
+		}
+	}
+	if err := json.Unmarshal(body, &res); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]*float64{}
+	for _, m := range res.Meters {
+		for _, mf := range m.Monthly {
+			out[m.ID+" "+mf.Month] = mf.Consumption
+		}
+	}
+	return out
 }
 
 func consumptionReq(period string, year int) api.ConsumptionRequest {
@@ -357,27 +371,10 @@ func checkChartAgainstAPI(t *testing.T, ctx context.Context, ta *testApp) {
 	}
 	want := map[string]float64{}
 	for period, year := range map[string]int{"current": 2025, "previous": 2024} {
-		code, body := ta.do(t, http.MethodPost, "/api/v1/analyze", map[string]string{"from": fmt.Sprintf("%d-01-01", year), "to": fmt.Sprintf("%d-01-01", year+1)})
-		if code != 200 {
-			t.Fatal(code, string(body))
-		}
-		var res struct {
-			Meters []struct {
-				ID      string
-				Monthly []struct {
-					Month       string
-					Consumption *float64
-				}
-			}
-		}
-		if err := json.Unmarshal(body, &res); err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range res.Meters {
-			for _, mf := range m.Monthly {
-				if mf.Consumption != nil {
-					want[m.ID+" "+period+" "+mf.Month] = *mf.Consumption
-				}
+		for key, v := range analyzedMonths(t, ta, year) {
+			if v != nil {
+				meter, month, _ := strings.Cut(key, " ")
+				want[meter+" "+period+" "+month] = *v
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -164,11 +165,36 @@ func TestEveryIDIsInTheCatalog(t *testing.T) {
 	if found < 100 {
 		t.Fatalf("found only %d message ids in the code: is the walk reading it?", found)
 	}
+	// The pages name ids as {{t "page.…"}}, their script as S('js.…').
+	pageIDs := regexp.MustCompile(`\{\{[^}]*\bt "([a-z0-9_.]+)"|\(t "([a-z0-9_.]+)"\)|\bS\('([a-z0-9_.]+)'`)
+	inPages := 0
+	for _, glob := range []string{"../web/templates/*.html", "../web/static/*.js"} {
+		files, _ := filepath.Glob(glob)
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range pageIDs.FindAllStringSubmatch(string(b), -1) {
+				id := m[1] + m[2] + m[3]
+				inPages++
+				if _, ok := catalog[id]; !ok {
+					t.Errorf("%s names %q: no such message in the catalog", f, id)
+				}
+			}
+		}
+	}
+	if inPages < 80 {
+		t.Errorf("found only %d message ids in the pages", inPages)
+	}
 	// Ids put together from parts: the events of an alert, the meter types
 	// and utilities, the gaps' causes.
 	for _, id := range []string{
 		"alert.event_opened", "alert.event_resolved", "alert.event_opened_resolved", "alert.body_resolved", "alert.body_opened_resolved",
 		"type.physical", "type.master", "type.virtual",
+		"status.ok", "status.degraded", "status.down", "status.running", "status.failed",
+		"rule.spike", "rule.silence", "rule.decrease", "rule.negative", "rule.year_over_year", "rule.tibber_token",
+		"page.period_billing", "page.period_calendar", "page.period_range",
 		"utility.electricity", "utility.gas", "utility.water", "utility.heat", "utility.other",
 		"analysis.at_reset", "analysis.at_replacement", "anomaly.decrease_above", "anomaly.decrease_below",
 		"anomaly.decrease_one", "anomaly.decrease_many", "analysis.excluded", "analysis.excluded_decrease",

@@ -36,15 +36,23 @@ func consumptionRequest(r *http.Request) (api.ConsumptionRequest, error) {
 	return req, nil
 }
 
-func (s *Server) handleConsumption(w http.ResponseWriter, r *http.Request) {
+// consumption gathers the figures ?period=&year=&from=&to= asks for; on a
+// refusal it has answered already and ok is false.
+func (s *Server) consumption(w http.ResponseWriter, r *http.Request) (c api.Consumption, ok bool) {
 	req, err := consumptionRequest(r)
-	if err != nil {
-		s.writeErr(w, r, err)
-		return
+	if err == nil {
+		c, err = s.d.Consumption.Consumption(r.Context(), req)
 	}
-	c, err := s.d.Consumption.Consumption(r.Context(), req)
 	if err != nil {
 		s.writeErr(w, r, err)
+		return c, false
+	}
+	return c, true
+}
+
+func (s *Server) handleConsumption(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.consumption(w, r)
+	if !ok {
 		return
 	}
 	l := s.lang()
@@ -177,14 +185,8 @@ func monthLabel(month string) string {
 // handleConsumptionCSV writes exactly the figures the page shows, one row
 // per meter, period and month plus each period's total, in full precision.
 func (s *Server) handleConsumptionCSV(w http.ResponseWriter, r *http.Request) {
-	req, err := consumptionRequest(r)
-	if err != nil {
-		s.writeErr(w, r, err)
-		return
-	}
-	c, err := s.d.Consumption.Consumption(r.Context(), req)
-	if err != nil {
-		s.writeErr(w, r, err)
+	c, ok := s.consumption(w, r)
+	if !ok {
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
