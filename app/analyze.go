@@ -192,5 +192,10 @@ func (a *App) meterReadings(ctx context.Context, m Meter) ([]analysis.Reading, e
 	// Interval meters need the write order (of two readings for one
 	// interval the later written wins); counters are best read in time
 	// order, which the analysis then need not sort.
-	return a.db.Series(ctx, m.ID, m.Reading == analysis.Interval)
+	if m.Reading == analysis.Interval {
+		// Two readings for one interval are decided by the order they were
+		// written in: read them so, past the time-ordered cache.
+		return a.db.Series(ctx, m.ID, true)
+	}
+	return a.db.CachedSeries(ctx, m.ID)
 }

@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
+	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -117,6 +120,7 @@ type storedReading struct {
 // querier is a *sql.DB or a *sql.Tx.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // storedAt reads what meter holds between the earliest and the latest
@@ -320,15 +324,78 @@ func (db *DB) Series(ctx context.Context, meter string, writeOrder bool) (_ []an
 	defer wrap(&err, "read readings of %s", meter)
 	// No transaction: this database's transactions take the write lock
 	// (BEGIN IMMEDIATE), and the count only sizes the slice.
+	return seriesRows(ctx, db.sql, meter, writeOrder)
+}
+
+// CachedSeries is Series in time order, read from the meter's packed blob
+// in series_cache, or, when there is none, from its rows, then packed for
+// the next time. The blob is built inside a write transaction, so no
+// change can fall between reading the rows and storing them; every later
+// change deletes it (the table's triggers). When the blob cannot be
+// written (another writer holds the database too long, a full disk), the
+// rows are returned as they are.
+func (db *DB) CachedSeries(ctx context.Context, meter string) (_ []analysis.Reading, err error) {
+	defer wrap(&err, "read readings of %s", meter)
+	var blob []byte
+	switch err := db.sql.QueryRowContext(ctx, `SELECT data FROM series_cache WHERE meter = ?`, meter).Scan(&blob); {
+	case err == nil:
+		return unpackSeries(blob)
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, err
+	}
+	var out []analysis.Reading
+	werr := db.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if out, err = seriesRows(ctx, tx, meter, false); err != nil || len(out) == 0 {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO series_cache (meter, data) VALUES (?, ?)`, meter, packSeries(out))
+		return err
+	})
+	if werr != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return seriesRows(ctx, db.sql, meter, false)
+	}
+	return out, nil
+}
+
+// A packed series is 16 bytes a reading: the instant's Unix seconds and
+// the value's IEEE 754 bits, both little-endian.
+const packedReading = 16
+
+func packSeries(rs []analysis.Reading) []byte {
+	b := make([]byte, len(rs)*packedReading)
+	for i, r := range rs {
+		binary.LittleEndian.PutUint64(b[i*packedReading:], uint64(r.Time.Unix()))
+		binary.LittleEndian.PutUint64(b[i*packedReading+8:], math.Float64bits(r.Value))
+	}
+	return b
+}
+
+func unpackSeries(b []byte) ([]analysis.Reading, error) {
+	if len(b)%packedReading != 0 {
+		return nil, fmt.Errorf("a packed series of %d bytes is no whole number of readings", len(b))
+	}
+	out := make([]analysis.Reading, len(b)/packedReading)
+	for i := range out {
+		ts := int64(binary.LittleEndian.Uint64(b[i*packedReading:]))
+		out[i] = analysis.Reading{Time: fromUnix(ts), Value: math.Float64frombits(binary.LittleEndian.Uint64(b[i*packedReading+8:]))}
+	}
+	return out, nil
+}
+
+func seriesRows(ctx context.Context, q querier, meter string, writeOrder bool) ([]analysis.Reading, error) {
 	var n int
-	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM readings WHERE meter = ?`, meter).Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM readings WHERE meter = ?`, meter).Scan(&n); err != nil {
 		return nil, err
 	}
 	order := "ts"
 	if writeOrder {
 		order = "batch_id, ts"
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT ts, value FROM readings WHERE meter = ? ORDER BY `+order, meter)
+	rows, err := q.QueryContext(ctx, `SELECT ts, value FROM readings WHERE meter = ? ORDER BY `+order, meter)
 	if err != nil {
 		return nil, err
 	}
