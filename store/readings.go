@@ -328,6 +328,7 @@ func (db *DB) Series(ctx context.Context, meter string, writeOrder bool) (_ []an
 }
 
 // CachedSeries is Series in time order, read from the meter's packed blob
+// (docs/architecture.md#the-packed-series)
 // in series_cache, or, when there is none, from its rows, then packed for
 // the next time. The blob is built inside a write transaction, so no
 // change can fall between reading the rows and storing them; every later
