@@ -328,9 +328,8 @@ func (db *DB) Series(ctx context.Context, meter string, writeOrder bool) (_ []an
 }
 
 // CachedSeries is Series in time order, read from the meter's packed blob
-// (docs/architecture.md#the-packed-series)
-// in series_cache, or, when there is none, from its rows, then packed for
-// the next time. The blob is built inside a write transaction, so no
+// in series_cache (docs/architecture.md#the-packed-series), or, when there
+// is none, from its rows, then packed for the next time. The blob is built inside a write transaction, so no
 // change can fall between reading the rows and storing them; every later
 // change deletes it (the table's triggers). When the blob cannot be
 // written (another writer holds the database too long, a full disk), the
