@@ -175,6 +175,16 @@ func TestConsumptionCSVHoldsThePageFigures(t *testing.T) {
 	if r := got["gas current total"]; r == nil || r[7] != "false" || r[8] == "" {
 		t.Errorf("gas total: %v; want incomplete with the covered interval", r)
 	}
+	// Bad periods are refused with a reason, in the page's language.
+	for q, want := range map[string]string{
+		"year=abc":         `year \"abc\" ist kein Jahr`,
+		"period=fortnight": "period muss billing, calendar oder range sein",
+		"period=range&from=2000-01-01&to=2099-01-01": "höchstens 20 Jahre",
+	} {
+		if code, body := ta.do(t, http.MethodGet, "/consumption?"+q, nil); code != 400 || !strings.Contains(string(body), want) || !strings.Contains(string(body), `"code":"invalid_input"`) {
+			t.Errorf("%s: %d %s", q, code, body)
+		}
+	}
 }
 
 // analyzedMonths asks POST /api/v1/analyze for the calendar year and

@@ -262,6 +262,10 @@ var catalog = map[string]entry{
 		de: "Spalte %d",
 	},
 
+	"consumption.bad_year": {
+		en: "year %s is not a year: give one such as 2025",
+		de: "year %s ist kein Jahr: geben Sie eines wie 2025 an",
+	},
 	"consumption.bad_period": {
 		en: "period must be billing, calendar or range",
 		de: "period muss billing, calendar oder range sein",

@@ -29,7 +29,7 @@ func consumptionRequest(r *http.Request) (api.ConsumptionRequest, error) {
 	if v := q.Get("year"); v != "" {
 		y, err := strconv.Atoi(v)
 		if err != nil {
-			return req, fault.New(fault.Invalid, "analyze.bad_year", 0)
+			return req, fault.New(fault.Invalid, "consumption.bad_year", strconv.Quote(v))
 		}
 		req.Year = y
 	}
