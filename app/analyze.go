@@ -65,17 +65,31 @@ const (
 // Analyze loads the readings the requested meters need and computes their
 // figures.
 func (a *App) Analyze(ctx context.Context, req AnalyzeRequest) (*analysis.Result, error) {
-	from, to, err := a.Range(req)
+	r, err := a.analysisRequest(req)
 	if err != nil {
 		return nil, err
 	}
+	in, err := a.analysisInput(ctx, req.Meters)
+	if err != nil {
+		return nil, err
+	}
+	return a.analyze(in, r)
+}
+
+// analysisRequest checks a request against the meters and the bounds of
+// one analysis (docs/http.md#limits) and resolves its dates.
+func (a *App) analysisRequest(req AnalyzeRequest) (analysis.Request, error) {
+	from, to, err := a.Range(req)
+	if err != nil {
+		return analysis.Request{}, err
+	}
 	for _, id := range req.Meters {
 		if _, ok := a.cfg.Meter(id); !ok {
-			return nil, fault.New(fault.NotFound, "meter.unknown", fmt.Sprintf("%q", id))
+			return analysis.Request{}, fault.New(fault.NotFound, "meter.unknown", fmt.Sprintf("%q", id))
 		}
 	}
 	if to.After(from.In(a.cfg.Location).AddDate(MaxAnalysisYears, 0, 0)) {
-		return nil, fault.New(fault.Invalid, "analyze.too_many_years", MaxAnalysisYears)
+		return analysis.Request{}, fault.New(fault.Invalid, "analyze.too_many_years", MaxAnalysisYears)
 	}
 	if req.Daily {
 		meters := len(req.Meters)
@@ -83,28 +97,30 @@ func (a *App) Analyze(ctx context.Context, req AnalyzeRequest) (*analysis.Result
 			meters = len(a.cfg.Meters)
 		}
 		if days := int(to.Sub(from).Hours()/24) + 1; days*meters > MaxDailyRows {
-			return nil, fault.New(fault.Invalid, "analyze.too_many_rows", days, meters, MaxDailyRows)
+			return analysis.Request{}, fault.New(fault.Invalid, "analyze.too_many_rows", days, meters, MaxDailyRows)
 		}
 	}
-	in, err := a.analysisInput(ctx, req.Meters)
-	if err != nil {
-		return nil, err
-	}
-	res, err := analysis.Analyze(in, analysis.Request{From: from, To: to, Meters: req.Meters, Daily: req.Daily})
+	return analysis.Request{From: from, To: to, Meters: req.Meters, Daily: req.Daily}, nil
+}
+
+// analyze computes r on readings already loaded, its warnings written in
+// ui.language.
+func (a *App) analyze(in analysis.Input, r analysis.Request) (*analysis.Result, error) {
+	res, err := analysis.Analyze(in, r)
 	if err == nil {
 		res.Localize(a.lang())
 	}
 	return res, err
 }
 
-// analysisInput gathers the readings of the physical meters that ids
-// depend on (all meters if ids is empty): from SQLite, or from InfluxDB
-// for meters with source influx.
 // analysisReaders is how many meters an analysis reads at once: the
 // Raspberry Pi and the CI machine have two cores or more, and the database
 // keeps connections for the rest of the daemon.
 const analysisReaders = 2
 
+// analysisInput gathers the readings of the physical meters that ids
+// depend on (all meters if ids is empty): from SQLite, or from InfluxDB
+// for meters with source influx.
 func (a *App) analysisInput(ctx context.Context, ids []string) (analysis.Input, error) {
 	in := analysis.Input{Meters: a.cfg.AnalysisMeters(), Readings: map[string][]analysis.Reading{}, Gas: a.cfg.Gas, Location: a.cfg.Location}
 	need := map[string]bool{}

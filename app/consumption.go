@@ -11,8 +11,8 @@ import (
 
 // Consumption gathers the consumption page's figures
 // (docs/consumption.md#the-consumption-page): the chosen period and the
-// same dates a year earlier, each an analysis of its own, and Tibber's
-// costs per month.
+// same dates a year earlier, each an analysis of its own on readings read
+// once, and Tibber's costs per month.
 func (b Service) Consumption(ctx context.Context, req api.ConsumptionRequest) (api.Consumption, error) {
 	return b.a.Consumption(ctx, req)
 }
@@ -27,17 +27,27 @@ func (a *App) Consumption(ctx context.Context, req api.ConsumptionRequest) (api.
 	prevFrom, prevTo := yearEarlier(from, loc), yearEarlier(to, loc)
 	date := func(t time.Time) string { return t.In(loc).Format("2006-01-02") }
 	out.From, out.To, out.PrevFrom, out.PrevTo = date(from), date(to), date(prevFrom), date(prevTo)
-	cur, err := a.Analyze(ctx, AnalyzeRequest{From: out.From, To: out.To})
+	curReq, err := a.analysisRequest(AnalyzeRequest{From: out.From, To: out.To})
 	if err != nil {
 		return api.Consumption{}, err
 	}
-	prev, err := a.Analyze(ctx, AnalyzeRequest{From: out.PrevFrom, To: out.PrevTo})
+	prevReq, err := a.analysisRequest(AnalyzeRequest{From: out.PrevFrom, To: out.PrevTo})
 	if err != nil {
 		return api.Consumption{}, err
 	}
-	if out.Years, err = a.yearsWithReadings(ctx); err != nil {
+	in, err := a.analysisInput(ctx, nil)
+	if err != nil {
 		return api.Consumption{}, err
 	}
+	cur, err := a.analyze(in, curReq)
+	if err != nil {
+		return api.Consumption{}, err
+	}
+	prev, err := a.analyze(in, prevReq)
+	if err != nil {
+		return api.Consumption{}, err
+	}
+	out.Years = a.yearsWithReadings(in)
 	groups := map[string]int{}
 	for i, m := range cur.Meters {
 		mc := api.MeterConsumption{ID: m.ID, Type: m.Type, Unit: m.Unit, HasKWh: m.Total.HasKWh, Total: m.Total, Warnings: m.Warnings}
@@ -113,27 +123,24 @@ func yearEarlier(t time.Time, loc *time.Location) time.Time {
 	return analysis.LocalTime(l.Year()-1, l.Month(), d, 0, 0, 0, loc)
 }
 
-// yearsWithReadings are the years from the first stored reading to now.
-func (a *App) yearsWithReadings(ctx context.Context) ([]int, error) {
+// yearsWithReadings are the years from the first reading in in to now,
+// newest first.
+func (a *App) yearsWithReadings(in analysis.Input) []int {
 	now := a.now().In(a.cfg.Location)
-	first := now.Year()
-	for _, m := range a.cfg.Meters {
-		if m.Kind != analysis.Physical {
-			continue
-		}
-		t, ok, err := a.db.FirstReading(ctx, m.ID)
-		if err != nil {
-			return nil, err
-		}
-		if ok && t.In(a.cfg.Location).Year() < first {
-			first = t.In(a.cfg.Location).Year()
+	earliest := now
+	for _, rs := range in.Readings {
+		for _, r := range rs { // interval meters' readings come in write order
+			if r.Time.Before(earliest) {
+				earliest = r.Time
+			}
 		}
 	}
+	first := earliest.In(a.cfg.Location).Year()
 	var years []int
 	for y := now.Year(); y >= first; y-- {
 		years = append(years, y)
 	}
-	return years, nil
+	return years
 }
 
 // addTibberCosts sums Tibber's hourly costs into the meter's months of

@@ -493,17 +493,6 @@ func (db *DB) earliestPerMeter(ctx context.Context, out map[string]time.Time, q 
 	return rows.Err()
 }
 
-// FirstReading is the earliest instant of meter's readings (one step down
-// the primary key); ok is false when it has none.
-func (db *DB) FirstReading(ctx context.Context, meter string) (first time.Time, ok bool, err error) {
-	defer wrap(&err, "read the first reading of %s", meter)
-	var ts sql.NullInt64
-	if err := db.sql.QueryRowContext(ctx, `SELECT MIN(ts) FROM readings WHERE meter = ?`, meter).Scan(&ts); err != nil || !ts.Valid {
-		return time.Time{}, false, err
-	}
-	return fromUnix(ts.Int64), true, nil
-}
-
 // Extent returns a meter's latest instant and highest value; ok is false if
 // it has no readings.
 func (db *DB) Extent(ctx context.Context, meter string) (last time.Time, maxValue float64, ok bool, err error) {
