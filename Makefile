@@ -29,7 +29,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 FUZZ_TARGETS := ./ingest:FuzzCSV:20000 ./ingest:FuzzParsers:20000 ./ingest:FuzzXLS:20000 ./ingest:FuzzXLSX:3000 \
 	./ingest:FuzzHAState:20000 ./ingest:FuzzDecodeJSONReadings:20000 ./ingest:FuzzParseDecimal:50000
 
-.PHONY: run build test short check fuzz bench pi dist influxd tools clean
+.PHONY: run build test short check fuzz bench dist influxd tools clean
 
 run:
 	$(GO) run . serve --config config.example.yaml
@@ -114,11 +114,6 @@ $(NFPM):
 	@mkdir -p $(CACHE)/bin $(CACHE)/tmp
 	GOBIN=$(CACHE)/tmp $(GO) install github.com/goreleaser/nfpm/v2/cmd/nfpm@$(NFPM_VERSION)
 	mv $(CACHE)/tmp/nfpm $@
-
-# Raspberry Pi builds: 64-bit (Pi 3/4/5 with a 64-bit OS) and 32-bit ARMv7.
-pi:
-	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/meterd-linux-arm64 .
-	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/meterd-linux-armv7 .
 
 clean:
 	rm -rf bin $(DIST)

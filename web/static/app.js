@@ -30,9 +30,6 @@
     return e;
   }
 
-  document.querySelectorAll('.de-number').forEach(function (e) { e.textContent = fmtNum(Number(e.textContent)); });
-  document.querySelectorAll('.de-time').forEach(function (e) { e.textContent = '(' + fmtTime(e.textContent) + ')'; });
-
   var meterSel = $('meter');
   if (!meterSel) return;
 
