@@ -63,15 +63,8 @@ const memoryLimit = 150 << 20
 // of WatchdogSec= ($WATCHDOG_USEC), when the watchdog is meant for this
 // process ($WATCHDOG_PID, if set).
 func watchdogInterval(env app.Environment) (time.Duration, bool) {
-	var usec, pid string
-	for _, kv := range env.Environ {
-		if v, ok := strings.CutPrefix(kv, "WATCHDOG_USEC="); ok {
-			usec = v
-		}
-		if v, ok := strings.CutPrefix(kv, "WATCHDOG_PID="); ok {
-			pid = v
-		}
-	}
+	usec, _ := env.Lookup("WATCHDOG_USEC")
+	pid, _ := env.Lookup("WATCHDOG_PID")
 	n, err := strconv.ParseInt(usec, 10, 64)
 	if err != nil || n <= 0 || (pid != "" && pid != strconv.Itoa(os.Getpid())) {
 		return 0, false
@@ -116,15 +109,10 @@ func handler(a *app.App) http.Handler {
 	}).Handler()
 }
 
-// sdNotify tells systemd (Type=notify) that meterd is ready. Without
-// $NOTIFY_SOCKET it does nothing.
+// sdNotify sends state (READY=1, WATCHDOG=1) to systemd (Type=notify).
+// Without $NOTIFY_SOCKET it does nothing.
 func sdNotify(env app.Environment, state string) error {
-	var sock string
-	for _, kv := range env.Environ {
-		if v, ok := strings.CutPrefix(kv, "NOTIFY_SOCKET="); ok {
-			sock = v
-		}
-	}
+	sock, _ := env.Lookup("NOTIFY_SOCKET")
 	if sock == "" {
 		return nil
 	}

@@ -32,7 +32,8 @@ func OSEnvironment() Environment {
 	return Environment{Environ: os.Environ(), ReadFile: os.ReadFile}
 }
 
-func (e Environment) lookup(name string) (string, bool) {
+// Lookup is the value of the variable name, as os.LookupEnv.
+func (e Environment) Lookup(name string) (string, bool) {
 	for _, kv := range e.Environ {
 		if k, v, ok := strings.Cut(kv, "="); ok && k == name {
 			return v, true
@@ -48,7 +49,7 @@ func ResolveConfigPath(flagPath string, env Environment) (string, error) {
 	if flagPath != "" {
 		return flagPath, nil
 	}
-	if p, ok := env.lookup("METERD_CONFIG"); ok && p != "" {
+	if p, ok := env.Lookup("METERD_CONFIG"); ok && p != "" {
 		return p, nil
 	}
 	for _, p := range []string{"meterd.yaml", "/etc/meterd/config.yaml"} {

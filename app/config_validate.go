@@ -120,7 +120,7 @@ func (c *Config) validateService(env Environment, p *problems) {
 		// A relative path never depends on where a command is started:
 		// `sudo meterd analyze` in the home folder reads the service's
 		// database, not a new empty one there.
-		switch dir, ok := env.lookup("STATE_DIRECTORY"); {
+		switch dir, ok := env.Lookup("STATE_DIRECTORY"); {
 		case ok && dir != "":
 			// systemd may pass several directories separated by colons.
 			dir, _, _ = strings.Cut(dir, ":")

@@ -78,14 +78,14 @@ func loadSecrets(env Environment, p *problems) Secrets {
 const credentialPrefix = "meterd_"
 
 func readSecret(env Environment, name, credential string, p *problems) (string, bool) {
-	if v, ok := env.lookup(name); ok && v != "" {
+	if v, ok := env.Lookup(name); ok && v != "" {
 		return strings.TrimSpace(v), true
 	}
 	readFile := env.ReadFile
 	if readFile == nil {
 		readFile = os.ReadFile
 	}
-	if path, ok := env.lookup(name + "_FILE"); ok && path != "" {
+	if path, ok := env.Lookup(name + "_FILE"); ok && path != "" {
 		b, err := readFile(path)
 		if err != nil {
 			// The error names the path, never the content.
@@ -94,7 +94,7 @@ func readSecret(env Environment, name, credential string, p *problems) (string, 
 		}
 		return strings.TrimSpace(string(b)), true
 	}
-	if dir, ok := env.lookup("CREDENTIALS_DIRECTORY"); ok && dir != "" {
+	if dir, ok := env.Lookup("CREDENTIALS_DIRECTORY"); ok && dir != "" {
 		// The unit loads the whole folder /etc/meterd/credentials as
 		// credential "meterd", and systemd names each file in it
 		// meterd_<file>; a LoadCredential= line of its own gives the plain
