@@ -73,22 +73,21 @@ func (c *cli) importFile(a *app.App, path, meter string, opts api.ImportOptions,
 			fmt.Fprintln(c.stdout, string(b))
 			continue
 		}
-		say := func(id string, args ...any) { fmt.Fprintln(c.stdout, msg.New(id, args...).In(c.lang)) }
 		id := "cli.imported"
 		if s.DryRun {
 			id = "cli.checked"
 		}
-		say(id, s.File, s.Meter, s.Parsed, s.Written, s.Updated, s.Duplicates, len(s.Rejected), len(s.Warnings))
+		c.say(id, s.File, s.Meter, s.Parsed, s.Written, s.Updated, s.Duplicates, len(s.Rejected), len(s.Warnings))
 		if s.Sheet != "" {
-			say("cli.sheet_columns", s.Sheet, strings.Join(s.Columns, ", "))
+			c.say("cli.sheet_columns", s.Sheet, strings.Join(s.Columns, ", "))
 		} else if len(s.Columns) > 0 {
-			say("cli.columns", strings.Join(s.Columns, ", "))
+			c.say("cli.columns", strings.Join(s.Columns, ", "))
 		}
 		for _, r := range s.Rejected {
-			say("cli.row_rejected", r.Row, r.Error)
+			c.say("cli.row_rejected", r.Row, r.Error)
 		}
 		for _, w := range s.Warnings {
-			say("cli.row_warning", w.Row, w.Warning)
+			c.say("cli.row_warning", w.Row, w.Warning)
 		}
 	}
 	return err

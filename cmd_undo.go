@@ -42,17 +42,16 @@ func (c *cli) undo(args []string) error {
 		fmt.Fprintln(c.stdout, string(b))
 		return nil
 	}
-	say := func(id string, args ...any) { fmt.Fprintln(c.stdout, msg.New(id, args...).In(c.lang)) }
 	what := "cli.undone"
 	if *dryRun {
 		what = "cli.would_undo"
 	}
-	say(what, int(id), res.Import.Meter, res.Import.Source, len(res.Removed), len(res.Restored))
+	c.say(what, int(id), res.Import.Meter, res.Import.Source, len(res.Removed), len(res.Restored))
 	for _, r := range res.Removed {
-		say("cli.removed", r.Time, msg.Num(r.Value))
+		c.say("cli.removed", r.Time, msg.Num(r.Value))
 	}
 	for _, r := range res.Restored {
-		say("cli.restored", r.Time, msg.Num(r.Value))
+		c.say("cli.restored", r.Time, msg.Num(r.Value))
 	}
 	return nil
 }

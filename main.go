@@ -140,6 +140,11 @@ type cli struct {
 	lang msg.Lang
 }
 
+// say prints the message id with args on stdout, in ui.language.
+func (c *cli) say(id string, args ...any) {
+	fmt.Fprintln(c.stdout, msg.New(id, args...).In(c.lang))
+}
+
 // flags makes a command's flag set; --config is accepted after the command
 // too, since that is where people tend to put it.
 func (c *cli) flags(name string) *flag.FlagSet {

@@ -19,7 +19,7 @@ import (
 // (three decimals), with a decimal comma in German; labels are in lang.
 func WriteText(w io.Writer, r *Result, lang msg.Lang) error {
 	t := func(id string, args ...any) string { return msg.New(id, args...).In(lang) }
-	textFigure := func(v *float64, complete bool) string { return textFigure(v, complete, lang) }
+	fig := func(v *float64, complete bool) string { return textFigure(v, complete, lang) }
 	fmt.Fprintf(w, "%s\n\n", t("cli.analyze_header", r.From, r.To, r.Timezone))
 	if len(r.Meters) == 0 {
 		return nil
@@ -34,11 +34,11 @@ func WriteText(w io.Writer, r *Result, lang msg.Lang) error {
 	for _, m := range r.Meters {
 		row := []string{m.ID, m.Unit}
 		for _, mf := range m.Monthly {
-			row = append(row, textFigure(mf.Figure.Consumption, mf.Complete))
+			row = append(row, fig(mf.Figure.Consumption, mf.Complete))
 		}
-		row = append(row, textFigure(m.Total.Consumption, m.Total.Complete))
+		row = append(row, fig(m.Total.Consumption, m.Total.Complete))
 		if m.Total.HasKWh {
-			row = append(row, textFigure(m.Total.KWh, m.Total.Complete))
+			row = append(row, fig(m.Total.KWh, m.Total.Complete))
 		} else {
 			row = append(row, "")
 		}
@@ -55,9 +55,9 @@ func WriteText(w io.Writer, r *Result, lang msg.Lang) error {
 			for _, d := range m.Daily {
 				reading := ""
 				if d.HasReading {
-					reading = textFigure(d.Reading, true)
+					reading = fig(d.Reading, true)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t\n", d.Date, reading, textFigure(d.Consumption, d.Complete))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t\n", d.Date, reading, fig(d.Consumption, d.Complete))
 			}
 			tw.Flush()
 		}
