@@ -52,23 +52,11 @@ func monthly(t *testing.T, ta *testApp, meter string, start, step float64) {
 	}
 }
 
-// grafanaNow is the instant the dashboards are looked at in the test.
-var grafanaNow = time.Date(2025, 11, 20, 12, 0, 0, 0, mustBerlin())
-
-func mustBerlin() *time.Location {
-	loc, err := time.LoadLocation("Europe/Berlin")
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
-
 // grafanaRange is the [from, to] Grafana gives a panel: the dashboard's
 // range, or the panel's own relative time (now/M this month so far,
 // now-1M/M from the start of last month, now/y this year, now/d today).
-func grafanaRange(t *testing.T, rel string) (time.Time, time.Time) {
+func grafanaRange(t *testing.T, n time.Time, rel string) (time.Time, time.Time) {
 	t.Helper()
-	n := grafanaNow
 	loc := n.Location()
 	switch rel {
 	case "now-1y":
@@ -118,7 +106,9 @@ func TestDashboardPanelsOnTheExampleHousehold(t *testing.T) {
 	srv := influxtest.Start(t)
 	srv.CreateDatabase("meters")
 	srv.CreateDatabase("meters_processed")
-	ta := startAppAt(t, func() time.Time { return grafanaNow }, exampleHousehold(t)+`
+	// The instant the dashboards are looked at.
+	now := time.Date(2025, 11, 20, 12, 0, 0, 0, berlin(t))
+	ta := startAppAt(t, func() time.Time { return now }, exampleHousehold(t)+`
 schedule: {tibber_poll: "", daily_analysis: "", anomaly_check: "", monthly_report: "", backup: ""}
 influx:
   url: `+srv.URL+`
@@ -193,14 +183,14 @@ influx:
 		if d.UID == "meterd-overview" {
 			vars["utility"] = []string{"water"} // the water row of the repeated rows
 		}
-		dFrom, dTo := grafanaRange(t, d.Time.From)
+		dFrom, dTo := grafanaRange(t, now, d.Time.From)
 		for _, q := range d.Queries() {
 			if strings.HasPrefix(q.Where, "variable ") {
 				continue
 			}
 			from, to := dFrom, dTo
 			if q.TimeFrom != "" {
-				from, to = grafanaRange(t, q.TimeFrom)
+				from, to = grafanaRange(t, now, q.TimeFrom)
 			}
 			rows := srv.Select(dbs[q.UID], expand(q.Query, from, to, vars))
 			results[d.UID+" "+q.Where] = rows
