@@ -48,7 +48,7 @@ func pageFuncs(l msg.Lang) template.FuncMap {
 		// A figure to the meter's resolution (3 decimals); – where nothing
 		// of the period is covered.
 		"fig":   func(f analysis.Figure) string { return optNumber(f.Consumption, 3, l) },
-		"fig2":  func(v *float64) string { return optNumber(v, 3, l) },
+		"kwh":   func(v *float64) string { return optNumber(v, 3, l) },
 		"money": func(v *float64) string { return optNumber(v, 2, l) },
 		"covered": func(f analysis.Figure) string {
 			if f.Consumption == nil || f.CoveredFrom.IsZero() {
