@@ -41,13 +41,15 @@ type UtilityConsumption struct {
 type MeterConsumption struct {
 	ID, Type, Unit   string
 	HasKWh           bool
-	HasCost          bool // a Tibber meter with costs in either period
 	Currency         string
 	Months           []MonthPair
 	Total, PrevTotal analysis.Figure
 	Cost, PrevCost   *float64
 	Warnings         []string
 }
+
+// HasCost says the meter has Tibber costs in either period.
+func (m MeterConsumption) HasCost() bool { return m.Cost != nil || m.PrevCost != nil }
 
 // MonthPair is a month of the period and the same month of the period
 // before. Cost is Tibber's bill for the month (nil: none known).

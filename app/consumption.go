@@ -168,7 +168,6 @@ func (a *App) addTibberCosts(ctx context.Context, mc *api.MeterConsumption, from
 	if err != nil {
 		return err
 	}
-	mc.HasCost = curOK || prevOK
 	if curOK {
 		mc.Cost = &curTotal
 	}

@@ -95,7 +95,7 @@ func TestConsumptionFiguresAndCosts(t *testing.T) {
 	}
 	tib := c.Utilities[0].Meters[1]
 	// 31 days × 2 hours × 0.30 EUR; a year before × 0.25 EUR.
-	if !tib.HasCost || tib.Months[0].Month != "2025-01" || tib.Months[0].PrevMonth != "2024-01" ||
+	if !tib.HasCost() || tib.Months[0].Month != "2025-01" || tib.Months[0].PrevMonth != "2024-01" ||
 		!near(*tib.Months[0].Cost, 18.6) || !near(*tib.Months[0].PrevCost, 15.5) || tib.Months[1].Cost != nil ||
 		!near(*tib.Cost, 18.6) || !near(*tib.PrevCost, 15.5) || tib.Currency != "EUR" {
 		t.Errorf("Tibber costs %+v", tib)

@@ -25,7 +25,7 @@ const (
 	EN Lang = "en"
 )
 
-// Langs lists the catalog's languages, for validation messages.
+// Langs lists the catalog's languages.
 var Langs = []Lang{DE, EN}
 
 // ParseLang accepts "de" or "en" (any case).
