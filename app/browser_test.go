@@ -118,6 +118,21 @@ func text(t *testing.T, ctx context.Context, id string) string {
 	return s
 }
 
+// chooseAndPreview opens the upload page, picks meter and file as a person
+// does and asks for the preview, then waits for the element shows (the
+// preview, or the column chooser for a file without a known header).
+func chooseAndPreview(t *testing.T, ctx context.Context, base, meter, file, shows string) {
+	t.Helper()
+	within(t, ctx, 30*time.Second,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.ID("meter")),
+		chromedp.SetValue(chromedp.ID("meter"), meter),
+		chromedp.SetUploadFiles(chromedp.ID("file"), []string{file}),
+		chromedp.Click(chromedp.ID("preview-button")),
+		chromedp.WaitVisible(chromedp.ID(shows)),
+	)
+}
+
 // within runs steps with a deadline, keeping the browser's own context.
 func within(t *testing.T, ctx context.Context, d time.Duration, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
@@ -138,14 +153,7 @@ func TestUploadPageInBrowser(t *testing.T) {
 	}), 0o600)
 
 	ctx := newBrowser(t, "meterd", "browser-token-42")
-	within(t, ctx, 30*time.Second,
-		chromedp.Navigate(ta.URL+"/"),
-		chromedp.WaitVisible(chromedp.ID("meter")),
-		chromedp.SetValue(chromedp.ID("meter"), "wasser"),
-		chromedp.SetUploadFiles(chromedp.ID("file"), []string{file}),
-		chromedp.Click(chromedp.ID("preview-button")),
-		chromedp.WaitVisible(chromedp.ID("preview")),
-	)
+	chooseAndPreview(t, ctx, ta.URL, "wasser", file, "preview")
 	preview, rangeText, problems := text(t, ctx, "preview-counts"), text(t, ctx, "preview-range"), text(t, ctx, "preview-problems")
 	// The preview is a dry run: nothing is stored yet.
 	if n := ta.stored(t); n != 0 {
@@ -290,14 +298,7 @@ func TestChooseColumnsImportAndUndoInBrowser(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "ablesung.csv")
 	os.WriteFile(file, []byte("Ablesung Wohnung 3\nTag;Uhr;Menge\n01.02.2025;08:00;132\n01.03.2025;08:00;160\n"), 0o600)
 	ctx := newBrowser(t, "meterd", "browser-token-43")
-	within(t, ctx, 30*time.Second,
-		chromedp.Navigate(ta.URL+"/"),
-		chromedp.WaitVisible(chromedp.ID("meter")),
-		chromedp.SetValue(chromedp.ID("meter"), "wasser"),
-		chromedp.SetUploadFiles(chromedp.ID("file"), []string{file}),
-		chromedp.Click(chromedp.ID("preview-button")),
-		chromedp.WaitVisible(chromedp.ID("chooser")),
-	)
+	chooseAndPreview(t, ctx, ta.URL, "wasser", file, "chooser")
 	if rows := text(t, ctx, "chooser-rows"); !strings.Contains(rows, "Ablesung Wohnung 3") || !strings.Contains(rows, "Menge") {
 		t.Fatalf("the chooser shows %q", rows)
 	}

@@ -252,15 +252,8 @@ func TestPagesInBothLanguagesAndWidths(t *testing.T) {
 			// anomaly, which the status page shows.
 			file := filepath.Join(t.TempDir(), "strom.csv")
 			os.WriteFile(file, []byte("Datum;Zählerstand\n31.02.2026;5000\n01.03.2026;3000\n01.04.2026;3100\n"), 0o600)
-			within(t, ctx, 30*time.Second,
-				chromedp.EmulateViewport(1280, 900),
-				chromedp.Navigate(ta.URL+"/"),
-				chromedp.WaitVisible(chromedp.ID("meter")),
-				chromedp.SetValue(chromedp.ID("meter"), "strom"),
-				chromedp.SetUploadFiles(chromedp.ID("file"), []string{file}),
-				chromedp.Click(chromedp.ID("preview-button")),
-				chromedp.WaitVisible(chromedp.ID("preview")),
-			)
+			within(t, ctx, 10*time.Second, chromedp.EmulateViewport(1280, 900))
+			chooseAndPreview(t, ctx, ta.URL, "strom", file, "preview")
 			problems := text(t, ctx, "preview-problems")
 			if !strings.Contains(problems, "31.02.2026") || !strings.Contains(problems, "3000") {
 				t.Fatalf("the preview shows no rejected row and warning: %q", problems)
