@@ -36,15 +36,35 @@ func (c *cli) analyze(args []string) error {
 		return err
 	}
 	defer a.Close()
-	res, err := a.Analyze(context.Background(), req)
+	if *format == "text" {
+		// The table's columns are aligned over all meters: it needs them
+		// all before its first line.
+		res, err := a.Analyze(context.Background(), req)
+		if err != nil {
+			return err
+		}
+		return analysis.WriteText(c.stdout, res, c.lang)
+	}
+	head, each, err := a.AnalyzeEach(context.Background(), req)
 	if err != nil {
 		return err
 	}
-	switch *format {
-	case "json":
-		return analysis.WriteJSON(c.stdout, res)
-	case "csv":
-		return analysis.WriteCSV(c.stdout, res)
+	// JSON and CSV are written a meter at a time, each meter dropped once
+	// written (docs/architecture.md#one-meter-at-a-time).
+	var w interface {
+		Meter(analysis.MeterResult)
+		Close() error
 	}
-	return analysis.WriteText(c.stdout, res, c.lang)
+	if *format == "json" {
+		w = analysis.NewJSONWriter(c.stdout, head)
+	} else {
+		w = analysis.NewCSVWriter(c.stdout)
+	}
+	for m, err := range each {
+		if err != nil {
+			return err
+		}
+		w.Meter(m)
+	}
+	return w.Close()
 }

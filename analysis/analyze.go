@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"iter"
 	"math"
 	"strconv"
 	"strings"
@@ -16,6 +17,11 @@ type Input struct {
 	// Readings of each physical meter, one per instant for cumulative
 	// meters; interval meters' readings in the order they were written.
 	Readings map[string][]Reading
+	// Load, when set, reads a physical meter's readings (as Readings holds
+	// them) at the moment the analysis needs them, in place of Readings.
+	// With it an analysis holds the readings of the meter it works on, not
+	// of the household.
+	Load     func(id string) ([]Reading, error)
 	Gas      GasFactors
 	Location *time.Location
 }
@@ -131,8 +137,39 @@ func BillingPeriod(year int, month time.Month, day int, loc *time.Location) (fro
 func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
 
 // Analyze computes the requested figures. It is a pure function of its
-// arguments.
+// arguments (and of what Input.Load reads).
 func Analyze(in Input, req Request) (*Result, error) {
+	an, err := New(in, req)
+	if err != nil {
+		return nil, err
+	}
+	res := an.Head()
+	res.Meters = []MeterResult{}
+	for m, err := range an.Meters() {
+		if err != nil {
+			return nil, err
+		}
+		res.Meters = append(res.Meters, m)
+	}
+	return &res, nil
+}
+
+// Analysis is a checked request whose meters are computed one at a time,
+// for a caller that writes each as it comes: a five-year daily analysis of
+// a household then holds one meter's readings and figures, not all of them.
+type Analysis struct {
+	a    *analyzer
+	req  Request
+	head Result
+	ids  []string
+	// last[id] is the position in ids of the last meter that needs id's
+	// daily values (itself, or a virtual meter it is part of); self[id] the
+	// last position that is id itself, whose figures need its curve.
+	last, self map[string]int
+}
+
+// New checks a request against the input.
+func New(in Input, req Request) (*Analysis, error) {
 	loc := in.Location
 	if loc == nil {
 		loc = time.UTC
@@ -155,16 +192,60 @@ func Analyze(in Input, req Request) (*Result, error) {
 			return nil, fmt.Errorf("unknown meter %q", id)
 		}
 	}
+	an := &Analysis{a: a, req: req, ids: ids, last: map[string]int{}, self: map[string]int{}}
+	var mark func(id string, k int)
+	mark = func(id string, k int) {
+		an.last[id] = k
+		if m := a.byID[id]; m.Kind == Virtual {
+			mark(m.Base, k)
+			for _, s := range m.Subtract {
+				mark(s, k)
+			}
+		}
+	}
+	for k, id := range ids {
+		an.self[id] = k
+		mark(id, k)
+	}
 	a.grid = dayGrid(req.From, req.To, loc)
 	a.dates = make([]string, len(a.grid)-1)
 	for i := range a.dates {
 		a.dates[i] = time.Unix(a.grid[i], 0).In(loc).Format("2006-01-02")
 	}
-	res := &Result{From: req.From.In(loc).Format("2006-01-02"), To: req.To.In(loc).Format("2006-01-02"), Timezone: loc.String(), Meters: []MeterResult{}}
-	for _, id := range ids {
-		res.Meters = append(res.Meters, a.meterResult(a.byID[id], req))
+	an.head = Result{From: req.From.In(loc).Format("2006-01-02"), To: req.To.In(loc).Format("2006-01-02"), Timezone: loc.String()}
+	return an, nil
+}
+
+// Head is the result without its meters.
+func (an *Analysis) Head() Result { return an.head }
+
+// Meters computes the requested meters in order, each once; it stops at
+// the first reading that cannot be loaded, yielding its error. What no
+// meter still to come needs is let go as soon as a meter is yielded.
+func (an *Analysis) Meters() iter.Seq2[MeterResult, error] {
+	return func(yield func(MeterResult, error) bool) {
+		a := an.a
+		for k, id := range an.ids {
+			r := a.meterResult(a.byID[id], an.req)
+			if a.err != nil {
+				yield(MeterResult{}, a.err)
+				return
+			}
+			for x, md := range a.days {
+				switch {
+				case an.last[x] <= k && an.self[x] <= k:
+					delete(a.days, x)
+				case an.self[x] <= k:
+					// Still a part of a virtual meter to come, which reads
+					// only the daily values.
+					md.counter, md.interval = nil, nil
+				}
+			}
+			if !yield(r, nil) {
+				return
+			}
+		}
 	}
-	return res, nil
 }
 
 type analyzer struct {
@@ -174,6 +255,19 @@ type analyzer struct {
 	grid  []int64  // local midnights From..To
 	dates []string // YYYY-MM-DD of each day, made once for all meters
 	days  map[string]*meterDays
+	err   error // the first reading Input.Load could not give
+}
+
+// readings gives a physical meter's readings from the input.
+func (a *analyzer) readings(id string) []Reading {
+	if a.in.Load == nil {
+		return a.in.Readings[id]
+	}
+	rs, err := a.in.Load(id)
+	if err != nil && a.err == nil {
+		a.err = err
+	}
+	return rs
 }
 
 // meterDays is a meter's figures per day of the request, with what its
@@ -230,7 +324,7 @@ func (a *analyzer) daysOf(m Meter) *meterDays {
 	case m.Kind == Virtual:
 		a.virtualDays(md)
 	case m.Kind == Physical && m.Reading == Interval:
-		md.interval = newIntervalSeries(a.in.Readings[m.ID], m.Interval, m.Removed)
+		md.interval = newIntervalSeries(a.readings(m.ID), m.Interval, m.Removed)
 		for i := range md.days {
 			d0, d1 := a.grid[i], a.grid[i+1]
 			sum, have, want := md.interval.sum(d0, d1)
@@ -253,7 +347,7 @@ func (a *analyzer) daysOf(m Meter) *meterDays {
 // counterOf builds a physical cumulative meter's curve or a master meter.
 func (a *analyzer) counterOf(m Meter, md *meterDays) counter {
 	if m.Kind == Physical {
-		c, excluded, gaps := physicalCurve(m, a.in.Readings[m.ID], a.loc)
+		c, excluded, gaps := physicalCurve(m, a.readings(m.ID), a.loc)
 		md.warnings = append(md.warnings, a.exclusionWarnings("", excluded)...)
 		md.warnings = append(md.warnings, a.gapWarnings(gaps, "analysis.at_reset")...)
 		if c == nil {
@@ -269,7 +363,7 @@ func (a *analyzer) counterOf(m Meter, md *meterDays) counter {
 				continue
 			}
 			pm := a.byID[id]
-			c, excluded, gaps := physicalCurve(pm, a.in.Readings[id], a.loc)
+			c, excluded, gaps := physicalCurve(pm, a.readings(id), a.loc)
 			curves[id] = c
 			factors[id], _ = ConstantFactor(pm.Unit, m.Unit)
 			md.warnings = append(md.warnings, a.exclusionWarnings(id, excluded)...)

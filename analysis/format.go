@@ -83,9 +83,28 @@ func textFigure(v *float64, complete bool, lang msg.Lang) string {
 // semicolon CSV with decimal commas and a UTF-8 byte order mark, which
 // German spreadsheets open as they are.
 func WriteCSV(w io.Writer, r *Result) error {
-	bw := bufio.NewWriter(w)
+	cw := NewCSVWriter(w)
+	for _, m := range r.Meters {
+		cw.Meter(m)
+	}
+	return cw.Close()
+}
+
+// CSVWriter writes WriteCSV's rows a meter at a time.
+type CSVWriter struct {
+	bw *bufio.Writer
+}
+
+// NewCSVWriter writes the header row.
+func NewCSVWriter(w io.Writer) *CSVWriter {
+	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.WriteString("\ufeffmeter;unit;period;consumption;kwh;complete;covered_from;covered_to\r\n")
-	row := func(m MeterResult, period string, f Figure) {
+	return &CSVWriter{bw}
+}
+
+// Meter writes a meter's rows: total, months, days.
+func (cw *CSVWriter) Meter(m MeterResult) {
+	row := func(period string, f Figure) {
 		covFrom, covTo := "", ""
 		if !f.Complete && f.Consumption != nil {
 			covFrom, covTo = f.CoveredFrom.Format(time.RFC3339), f.CoveredTo.Format(time.RFC3339)
@@ -94,19 +113,19 @@ func WriteCSV(w io.Writer, r *Result) error {
 		if f.HasKWh {
 			kwh = csvNum(f.KWh)
 		}
-		fmt.Fprintf(bw, "%s;%s;%s;%s;%s;%t;%s;%s\r\n", m.ID, m.Unit, period, csvNum(f.Consumption), kwh, f.Complete, covFrom, covTo)
+		fmt.Fprintf(cw.bw, "%s;%s;%s;%s;%s;%t;%s;%s\r\n", m.ID, m.Unit, period, csvNum(f.Consumption), kwh, f.Complete, covFrom, covTo)
 	}
-	for _, m := range r.Meters {
-		row(m, "total", m.Total)
-		for _, mf := range m.Monthly {
-			row(m, mf.Month, mf.Figure)
-		}
-		for _, d := range m.Daily {
-			row(m, d.Date, d.Figure)
-		}
+	row("total", m.Total)
+	for _, mf := range m.Monthly {
+		row(mf.Month, mf.Figure)
 	}
-	return bw.Flush()
+	for _, d := range m.Daily {
+		row(d.Date, d.Figure)
+	}
 }
+
+// Close writes out what is buffered.
+func (cw *CSVWriter) Close() error { return cw.bw.Flush() }
 
 func csvNum(v *float64) string {
 	if v == nil {
@@ -122,25 +141,61 @@ func csvNum(v *float64) string {
 // MarshalJSON, check it and then indent the whole document again, which
 // took longer than the analysis itself.
 func WriteJSON(w io.Writer, r *Result) error {
+	if r.Meters == nil { // as encoding/json writes a nil slice
+		bw := bufio.NewWriter(w)
+		fmt.Fprintf(bw, "{\n  \"from\": %s,\n  \"to\": %s,\n  \"timezone\": %s,\n  \"meters\": null\n}\n", jsonString(r.From), jsonString(r.To), jsonString(r.Timezone))
+		return bw.Flush()
+	}
+	jw := NewJSONWriter(w, *r)
+	for _, m := range r.Meters {
+		jw.Meter(m)
+	}
+	return jw.Close()
+}
+
+// JSONWriter writes WriteJSON's document a meter at a time.
+type JSONWriter struct {
+	bw     *bufio.Writer
+	meters int
+}
+
+// NewJSONWriter writes head's from, to and timezone; its meters are left
+// to Meter.
+func NewJSONWriter(w io.Writer, head Result) *JSONWriter {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	fmt.Fprintf(bw, "{\n  \"from\": %s,\n  \"to\": %s,\n  \"timezone\": %s,\n  \"meters\": ", jsonString(r.From), jsonString(r.To), jsonString(r.Timezone))
-	writeJSONList(bw, "  ", r.Meters, func(m MeterResult) {
-		total, _ := m.Total.MarshalJSON()
-		fmt.Fprintf(bw, "{\n      \"id\": %s,\n      \"type\": %s,\n      \"utility\": %s,\n      \"unit\": %s,\n      \"total\": %s,\n      \"monthly\": ",
-			jsonString(m.ID), jsonString(m.Type), jsonString(m.Utility), jsonString(m.Unit), total)
-		writeJSONList(bw, "      ", m.Monthly, func(f MonthFigure) { b, _ := f.MarshalJSON(); bw.Write(b) })
-		if len(m.Daily) > 0 { // omitempty, as the struct tag says
-			bw.WriteString(",\n      \"daily\": ")
-			writeJSONList(bw, "      ", m.Daily, func(f DayFigure) { b, _ := f.MarshalJSON(); bw.Write(b) })
-		}
-		if len(m.Warnings) > 0 {
-			bw.WriteString(",\n      \"warnings\": ")
-			writeJSONList(bw, "      ", m.Warnings, func(s string) { bw.Write(jsonString(s)) })
-		}
-		bw.WriteString("\n    }")
-	})
-	bw.WriteString("\n}\n")
-	return bw.Flush()
+	fmt.Fprintf(bw, "{\n  \"from\": %s,\n  \"to\": %s,\n  \"timezone\": %s,\n  \"meters\": [", jsonString(head.From), jsonString(head.To), jsonString(head.Timezone))
+	return &JSONWriter{bw: bw}
+}
+
+// Meter writes the next meter of the list.
+func (jw *JSONWriter) Meter(m MeterResult) {
+	bw := jw.bw
+	if jw.meters > 0 {
+		bw.WriteByte(',')
+	}
+	jw.meters++
+	total, _ := m.Total.MarshalJSON()
+	fmt.Fprintf(bw, "\n    {\n      \"id\": %s,\n      \"type\": %s,\n      \"utility\": %s,\n      \"unit\": %s,\n      \"total\": %s,\n      \"monthly\": ",
+		jsonString(m.ID), jsonString(m.Type), jsonString(m.Utility), jsonString(m.Unit), total)
+	writeJSONList(bw, "      ", m.Monthly, func(f MonthFigure) { b, _ := f.MarshalJSON(); bw.Write(b) })
+	if len(m.Daily) > 0 { // omitempty, as the struct tag says
+		bw.WriteString(",\n      \"daily\": ")
+		writeJSONList(bw, "      ", m.Daily, func(f DayFigure) { b, _ := f.MarshalJSON(); bw.Write(b) })
+	}
+	if len(m.Warnings) > 0 {
+		bw.WriteString(",\n      \"warnings\": ")
+		writeJSONList(bw, "      ", m.Warnings, func(s string) { bw.Write(jsonString(s)) })
+	}
+	bw.WriteString("\n    }")
+}
+
+// Close ends the list and the document and writes out what is buffered.
+func (jw *JSONWriter) Close() error {
+	if jw.meters > 0 {
+		jw.bw.WriteString("\n  ")
+	}
+	jw.bw.WriteString("]\n}\n")
+	return jw.bw.Flush()
 }
 
 // writeJSONList writes items as a JSON array, one item per line indented

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"iter"
 	"sync"
 	"time"
 
@@ -65,15 +66,50 @@ const (
 // Analyze loads the readings the requested meters need and computes their
 // figures.
 func (a *App) Analyze(ctx context.Context, req AnalyzeRequest) (*analysis.Result, error) {
+	head, each, err := a.AnalyzeEach(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	head.Meters = []analysis.MeterResult{}
+	for m, err := range each {
+		if err != nil {
+			return nil, err
+		}
+		head.Meters = append(head.Meters, m)
+	}
+	return &head, nil
+}
+
+// AnalyzeEach is Analyze for a caller that writes each meter as it comes:
+// a meter's readings are read when it is its turn and let go after it, so
+// a whole household's five years cost about what its largest meter does.
+// The meters come in order, their warnings in ui.language; an error ends
+// them.
+func (a *App) AnalyzeEach(ctx context.Context, req AnalyzeRequest) (analysis.Result, iter.Seq2[analysis.MeterResult, error], error) {
 	r, err := a.analysisRequest(req)
 	if err != nil {
-		return nil, err
+		return analysis.Result{}, nil, err
 	}
-	in, err := a.analysisInput(ctx, req.Meters)
+	in := analysis.Input{Meters: a.cfg.AnalysisMeters(), Gas: a.cfg.Gas, Location: a.cfg.Location,
+		Load: func(id string) ([]analysis.Reading, error) {
+			m, _ := a.cfg.Meter(id)
+			return a.meterReadings(ctx, m)
+		}}
+	an, err := analysis.New(in, r)
 	if err != nil {
-		return nil, err
+		return analysis.Result{}, nil, err
 	}
-	return a.analyze(in, r)
+	lang := a.lang()
+	return an.Head(), func(yield func(analysis.MeterResult, error) bool) {
+		for m, err := range an.Meters() {
+			if err == nil {
+				m.Localize(lang)
+			}
+			if !yield(m, err) || err != nil {
+				return
+			}
+		}
+	}, nil
 }
 
 // analysisRequest checks a request against the meters and the bounds of
