@@ -26,7 +26,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 # Each count is a few seconds on the CI machine; most mutated workbooks
 # fail early in the zip layer, so TestXLSXSurvivesCorruption damages valid
 # ones deliberately.
-FUZZ_TARGETS := ./ingest:FuzzCSV:20000 ./ingest:FuzzParsers:20000 ./ingest:FuzzXLS:20000 ./ingest:FuzzXLSX:3000 \
+FUZZ_TARGETS := ./ingest:FuzzCSV:20000 ./ingest:FuzzParsers:20000 ./ingest:FuzzXLS:20000 ./ingest:FuzzXLSX:3000 ./ingest:FuzzSheetWindow:50000 \
 	./ingest:FuzzHAState:20000 ./ingest:FuzzDecodeJSONReadings:20000 ./ingest:FuzzParseDecimal:50000
 
 .PHONY: run build test short check fuzz bench dist influxd tools clean

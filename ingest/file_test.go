@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -375,32 +376,44 @@ func TestScannerAgreesWithExcelize(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sc, ok := newSheetScanner(wb.f, 0, wb.is1904)
-		if !ok {
-			t.Fatalf("%s: the scanner found no sheet", p)
-		}
 		xs, err := wb.rows(wb.sheets[0])
 		if err != nil {
 			t.Fatal(err)
 		}
-		fast, err1 := readTable(sc, berlin, Options{})
 		slow, err2 := readTable(xs, berlin, Options{})
+		// The scanner reads the worksheet through a window: a tag, a text
+		// or an entity cut by its edge reads as a whole one.
+		for _, chunk := range []int{scanChunk, 1, 2, 3, 7, 100} {
+			sc, ok := wb.scanner(0)
+			if !ok {
+				t.Fatalf("%s: the scanner found no sheet", p)
+			}
+			sc.chunk = chunk
+			fast, err1 := readTable(sc, berlin, Options{})
+			sc.close()
+			if err1 != nil || err2 != nil {
+				t.Fatalf("%v / %v", err1, err2)
+			}
+			sameTables(t, fmt.Sprintf("%s, read %d bytes at a time", p, chunk), fast, slow)
+		}
 		wb.Close()
-		if err1 != nil || err2 != nil {
-			t.Fatalf("%v / %v", err1, err2)
+	}
+}
+
+// sameTables fails unless the scanner's table is excelize's.
+func sameTables(t *testing.T, what string, fast, slow *Table) {
+	t.Helper()
+	if len(fast.Readings) != len(slow.Readings) || len(fast.Rejected) != len(slow.Rejected) {
+		t.Fatalf("%s: scanner %d readings %d rejected; excelize %d and %d", what, len(fast.Readings), len(fast.Rejected), len(slow.Readings), len(slow.Rejected))
+	}
+	for i := range fast.Readings {
+		if fast.Readings[i] != slow.Readings[i] {
+			t.Errorf("%s: reading %d: scanner %+v, excelize %+v", what, i, fast.Readings[i], slow.Readings[i])
 		}
-		if len(fast.Readings) != len(slow.Readings) || len(fast.Rejected) != len(slow.Rejected) {
-			t.Fatalf("%s: scanner %d readings %d rejected; excelize %d and %d", p, len(fast.Readings), len(fast.Rejected), len(slow.Readings), len(slow.Rejected))
-		}
-		for i := range fast.Readings {
-			if fast.Readings[i] != slow.Readings[i] {
-				t.Errorf("reading %d: scanner %+v, excelize %+v", i, fast.Readings[i], slow.Readings[i])
-			}
-		}
-		for i := range fast.Rejected {
-			if fast.Rejected[i].Row != slow.Rejected[i].Row || fast.Rejected[i].Error != slow.Rejected[i].Error {
-				t.Errorf("rejection %d: scanner %+v, excelize %+v", i, fast.Rejected[i], slow.Rejected[i])
-			}
+	}
+	for i := range fast.Rejected {
+		if fast.Rejected[i].Row != slow.Rejected[i].Row || fast.Rejected[i].Error != slow.Rejected[i].Error {
+			t.Errorf("%s: rejection %d: scanner %+v, excelize %+v", what, i, fast.Rejected[i], slow.Rejected[i])
 		}
 	}
 }

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand"
 	"os"
 	"strings"
@@ -108,6 +109,33 @@ func FuzzXLSX(f *testing.F) {
 	f.Add(seed)
 	f.Add(seed[:len(seed)/2])
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzFile(t, "f.xlsx", data) })
+}
+
+// FuzzSheetWindow: a worksheet read through a window of any size gives
+// the rows the whole worksheet in memory gives.
+func FuzzSheetWindow(f *testing.F) {
+	f.Add([]byte(`<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Datum &amp; Zeit</t></is></c><c r="B1"><v>1.5</v></c></row>`+
+		`<!-- a comment > with -- in it --><row r="2"/><row><c t="str"><v>a<![CDATA[<b>]]>&#228;</v></c></row></sheetData></worksheet>`), uint8(3))
+	f.Add([]byte(`<row><c><v>1</v></c><c t="inlineStr"><is><t>x</t><rPh><t>y</t></rPh></is></c></row><row><c r="C2"><v>2</v>`), uint8(1))
+	f.Fuzz(func(t *testing.T, data []byte, chunk uint8) {
+		rows := func(sc *sheetScanner) string {
+			var b strings.Builder
+			for i := 0; i < 10_000; i++ {
+				no, cells, ok, err := sc.next()
+				if err != nil || !ok {
+					fmt.Fprintf(&b, "end %v", err)
+					return b.String()
+				}
+				fmt.Fprintf(&b, "%d %+v\n", no, cells)
+			}
+			return b.String()
+		}
+		whole := rows(&sheetScanner{t: tokenizer{data: data}})
+		windowed := rows(&sheetScanner{rd: bytes.NewReader(data), chunk: 1 + int(chunk%64)})
+		if whole != windowed {
+			t.Fatalf("whole:\n%s\nthrough a window of %d bytes:\n%s", whole, 1+chunk%64, windowed)
+		}
+	})
 }
 
 func FuzzXLS(f *testing.F) {

@@ -100,37 +100,29 @@ func TestScannerMatchesExcelizeOnLibreOfficeFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 		for k, sheet := range wb.sheets {
-			sc, ok := newSheetScanner(wb.f, k, wb.is1904)
-			if !ok {
-				t.Fatalf("%s: the scanner cannot read sheet %s", name, sheet)
-			}
 			xs, err := wb.rows(sheet)
 			if err != nil {
 				t.Fatal(err)
 			}
-			fast, err1 := readTable(sc, berlin, Options{})
 			slow, err2 := readTable(xs, berlin, Options{})
-			if errors.Is(err1, errNoHeader) && errors.Is(err2, errNoHeader) {
-				continue // the cover sheet, for both
-			}
-			if err1 != nil || err2 != nil {
-				t.Fatalf("%s %s: %v / %v", name, sheet, err1, err2)
-			}
-			if strings.Join(fast.Columns, "|") != strings.Join(slow.Columns, "|") || fast.Unit != slow.Unit {
-				t.Errorf("%s %s: columns %q %s, excelize %q %s", name, sheet, fast.Columns, fast.Unit, slow.Columns, slow.Unit)
-			}
-			if len(fast.Readings) != len(slow.Readings) || len(fast.Rejected) != len(slow.Rejected) {
-				t.Fatalf("%s %s: scanner %d/%d, excelize %d/%d", name, sheet, len(fast.Readings), len(fast.Rejected), len(slow.Readings), len(slow.Rejected))
-			}
-			for i := range fast.Readings {
-				if fast.Readings[i] != slow.Readings[i] {
-					t.Errorf("%s %s reading %d: scanner %+v, excelize %+v", name, sheet, i, fast.Readings[i], slow.Readings[i])
+			for _, chunk := range []int{scanChunk, 1, 5} {
+				sc, ok := wb.scanner(k)
+				if !ok {
+					t.Fatalf("%s: the scanner cannot read sheet %s", name, sheet)
 				}
-			}
-			for i := range fast.Rejected {
-				if fast.Rejected[i].Row != slow.Rejected[i].Row || fast.Rejected[i].Error != slow.Rejected[i].Error {
-					t.Errorf("%s %s rejection %d: scanner %+v, excelize %+v", name, sheet, i, fast.Rejected[i], slow.Rejected[i])
+				sc.chunk = chunk
+				fast, err1 := readTable(sc, berlin, Options{})
+				sc.close()
+				if errors.Is(err1, errNoHeader) && errors.Is(err2, errNoHeader) {
+					continue // the cover sheet, for both
 				}
+				if err1 != nil || err2 != nil {
+					t.Fatalf("%s %s: %v / %v", name, sheet, err1, err2)
+				}
+				if strings.Join(fast.Columns, "|") != strings.Join(slow.Columns, "|") || fast.Unit != slow.Unit {
+					t.Errorf("%s %s: columns %q %s, excelize %q %s", name, sheet, fast.Columns, fast.Unit, slow.Columns, slow.Unit)
+				}
+				sameTables(t, fmt.Sprintf("%s %s, %d bytes at a time", name, sheet, chunk), fast, slow)
 			}
 		}
 		wb.Close()
@@ -152,7 +144,7 @@ func TestScannerReadsWhatExcelWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer wb.Close()
-	sc, ok := newSheetScanner(wb.f, 0, wb.is1904)
+	sc, ok := wb.scanner(0)
 	if !ok {
 		t.Fatal("the scanner cannot read the sheet")
 	}

@@ -2,8 +2,10 @@ package ingest
 
 import (
 	"archive/zip"
+	"encoding/xml"
 	"fmt"
 	"io"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -24,43 +26,158 @@ const UnzipXMLSizeLimit = 64 << 20
 // spilled path with small files.
 var unzipXMLSizeLimit int64 = UnzipXMLSizeLimit
 
-// workbook is an .xlsx opened through excelize, within its unzip limits.
+// workbook is an .xlsx within its unzip limits. Its sheets are read
+// straight from the zip, a worksheet streamed through the scanner
+// (xlsxscan.go); excelize opens the file only for what the scanner does
+// not read: a workbook whose parts are not where they should be, or
+// shared strings too large to hold.
 type workbook struct {
-	f      *excelize.File
+	r      FileSource
+	size   int64
+	zr     *zip.Reader
 	sheets []string // in the workbook's order
+	parts  []string // each sheet's worksheet part in the zip; "" if unknown
+	sst    string   // the shared strings part; "" if none
 	is1904 bool
+
+	strings *sharedStrings // read on the first sheet that needs them
+	f       *excelize.File // opened only when needed (excel)
 }
 
-// openWorkbook checks the workbook's cells (checkCellSizes) and opens it.
+// openWorkbook checks the workbook's cells (checkCellSizes) and reads its
+// list of sheets.
 func openWorkbook(r FileSource, size int64) (*workbook, error) {
 	if err := checkCellSizes(r, size); err != nil {
 		return nil, err
 	}
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: UnzipSizeLimit, UnzipXMLSizeLimit: unzipXMLSizeLimit})
+	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, inputError("xlsx.unreadable", err)
 	}
-	w := &workbook{f: f, sheets: f.GetSheetList()}
-	if len(w.sheets) == 0 {
-		f.Close()
-		return nil, inputError("workbook.no_sheets")
+	w := &workbook{r: r, size: size, zr: zr}
+	if !w.readParts() {
+		// Not laid out as Excel and LibreOffice write it: excelize
+		// decides what the file holds, or what is wrong with it.
+		f, err := w.excel()
+		if err != nil {
+			return nil, err
+		}
+		w.sheets, w.parts = f.GetSheetList(), nil
+		if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
+			w.is1904 = *props.Date1904
+		}
 	}
-	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
-		w.is1904 = *props.Date1904
+	if len(w.sheets) == 0 {
+		w.Close()
+		return nil, inputError("workbook.no_sheets")
 	}
 	return w, nil
 }
 
-func (w *workbook) Close() error { return w.f.Close() }
+// readParts finds the sheets' names and worksheet parts, the shared
+// strings and the date system in xl/workbook.xml and its relationships.
+func (w *workbook) readParts() bool {
+	wb, ok := w.readPart("xl/workbook.xml")
+	if !ok {
+		return false
+	}
+	rels, ok := w.readPart("xl/_rels/workbook.xml.rels")
+	if !ok {
+		return false
+	}
+	var book struct {
+		Props struct {
+			Date1904 string `xml:"date1904,attr"`
+		} `xml:"workbookPr"`
+		Sheets []struct {
+			Name string `xml:"name,attr"`
+			ID   string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+		} `xml:"sheets>sheet"`
+	}
+	var r struct {
+		Rels []struct {
+			ID     string `xml:"Id,attr"`
+			Type   string `xml:"Type,attr"`
+			Target string `xml:"Target,attr"`
+		} `xml:"Relationship"`
+	}
+	if xml.Unmarshal(wb, &book) != nil || xml.Unmarshal(rels, &r) != nil || len(book.Sheets) == 0 {
+		return false
+	}
+	target := func(t string) string {
+		if strings.HasPrefix(t, "/") {
+			return strings.TrimPrefix(t, "/")
+		}
+		return path.Join("xl", t)
+	}
+	byID := map[string]string{}
+	for _, rel := range r.Rels {
+		byID[rel.ID] = target(rel.Target)
+		if strings.HasSuffix(rel.Type, "/sharedStrings") {
+			w.sst = target(rel.Target)
+		}
+	}
+	for _, sh := range book.Sheets {
+		w.sheets = append(w.sheets, sh.Name)
+		w.parts = append(w.parts, byID[sh.ID])
+	}
+	w.is1904 = book.Props.Date1904 == "1" || book.Props.Date1904 == "true"
+	return true
+}
 
-// source reads a sheet with the fast scanner where it can, else with
+// readPart reads a small part whole; ok is false when it is missing or
+// unreadable.
+func (w *workbook) readPart(name string) ([]byte, bool) {
+	f := w.part(name)
+	if f == nil {
+		return nil, false
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, false
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, unzipXMLSizeLimit+1))
+	return b, err == nil && int64(len(b)) <= unzipXMLSizeLimit
+}
+
+func (w *workbook) part(name string) *zip.File {
+	for _, f := range w.zr.File {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// excel opens the workbook with excelize, once.
+func (w *workbook) excel() (*excelize.File, error) {
+	if w.f != nil {
+		return w.f, nil
+	}
+	if _, err := w.r.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenReader(w.r, excelize.Options{UnzipSizeLimit: UnzipSizeLimit, UnzipXMLSizeLimit: unzipXMLSizeLimit})
+	if err != nil {
+		return nil, inputError("xlsx.unreadable", err)
+	}
+	w.f = f
+	return f, nil
+}
+
+func (w *workbook) Close() error {
+	if w.f != nil {
+		return w.f.Close()
+	}
+	return nil
+}
+
+// source reads a sheet with the scanner where it can, else with
 // excelize's row iterator; done releases it.
 func (w *workbook) source(sheet string) (rowSource, func(), error) {
-	if sc, ok := newSheetScanner(w.f, slices.Index(w.sheets, sheet), w.is1904); ok {
-		return sc, func() {}, nil
+	if sc, ok := w.scanner(slices.Index(w.sheets, sheet)); ok {
+		return sc, func() { sc.close() }, nil
 	}
 	xs, err := w.rows(sheet)
 	if err != nil {
@@ -69,13 +186,42 @@ func (w *workbook) source(sheet string) (rowSource, func(), error) {
 	return xs, func() { xs.rows.Close() }, nil
 }
 
+// scanner streams sheet number index (in workbook order) from the zip;
+// ok is false when the scanner cannot read it: no part found, or shared
+// strings larger than UnzipXMLSizeLimit, which it would have to hold.
+func (w *workbook) scanner(index int) (*sheetScanner, bool) {
+	if index < 0 || index >= len(w.parts) || w.parts[index] == "" {
+		return nil, false
+	}
+	f := w.part(w.parts[index])
+	if f == nil {
+		return nil, false
+	}
+	if w.sst != "" && w.strings == nil {
+		b, ok := w.readPart(w.sst)
+		if !ok && w.part(w.sst) != nil {
+			return nil, false
+		}
+		w.strings = indexSharedStrings(b)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, false
+	}
+	return &sheetScanner{rd: rc, rc: rc, sst: w.strings, is1904: w.is1904, chunk: scanChunk, size: int(min(f.UncompressedSize64, UnzipSizeLimit))}, true
+}
+
 // rows is excelize's own row iterator over a sheet.
 func (w *workbook) rows(sheet string) (*xlsxSource, error) {
-	rows, err := w.f.Rows(sheet)
+	f, err := w.excel()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := f.Rows(sheet)
 	if err != nil {
 		return nil, inputError("sheet.unreadable", Quoted(sheet), err)
 	}
-	return &xlsxSource{f: w.f, sheet: sheet, rows: rows, is1904: w.is1904}, nil
+	return &xlsxSource{f: f, sheet: sheet, rows: rows, is1904: w.is1904}, nil
 }
 
 // MaxCellBytes bounds the text of one cell in a workbook's XML: Excel

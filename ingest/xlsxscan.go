@@ -2,90 +2,96 @@ package ingest
 
 import (
 	"bytes"
-	"encoding/xml"
-	"path"
+	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
 )
 
-// sheetScanner reads a worksheet's XML directly from the part excelize
-// unzipped. excelize decodes every cell with encoding/xml's reflection,
-// which costs about a second per 100,000 rows on a small machine; a
+// sheetScanner reads a worksheet's XML as it is unzipped. excelize decodes
+// every cell with encoding/xml's reflection, which costs about a second
+// per 100,000 rows on a small machine, and holds the whole worksheet; a
 // worksheet is a flat list of <row><c r t><v>…</v></c></row>, so a byte
-// scanner reads it several times faster and, unlike excelize's raw
-// values, knows each cell's type.
+// scanner reads it several times faster through a window of a few dozen
+// kilobytes and, unlike excelize's raw values, knows each cell's type.
 type sheetScanner struct {
-	data   []byte
-	pos    int
+	rd     io.Reader // what is still to come of the part; nil at its end
+	rc     io.Closer
+	err    error // how reading the part failed
+	t      tokenizer
+	chunk  int // how much to read at a time
 	sst    *sharedStrings
 	lastNo int
 	is1904 bool
 	buf    []cell
+	// size is the part's unpacked size; rows the last row its <dimension>
+	// names (0 if none).
+	size, rows int
+	// read counts the bytes read from the part, first where its first row
+	// starts, seen the rows returned: what a row takes, where <dimension>
+	// does not say how many there are.
+	read, first, seen int
 }
 
-// newSheetScanner finds sheet number index's XML (in workbook order) and
-// the shared strings in the workbook excelize opened. ok is false when a
-// part is not held in memory (excelize spilled it to a temporary file), so
-// the caller falls back to excelize's own row reader.
-func newSheetScanner(f *excelize.File, index int, is1904 bool) (*sheetScanner, bool) {
-	load := func(name string) ([]byte, bool) {
-		v, ok := f.Pkg.Load(name)
-		if !ok {
-			return nil, false
+// minRowBytes is the shortest row that holds a value: <row><c><v>1</v></c></row>.
+const minRowBytes = len("<row><c><v>1</v></c></row>")
+
+// rowsHint believes the sheet's <dimension> only as far as its size
+// allows: a file that claims a million rows in a few kilobytes gets room
+// for what the kilobytes can hold.
+func (s *sheetScanner) rowsHint() int {
+	if s.rows > 1 {
+		return min(s.rows, s.size/minRowBytes)
+	}
+	// Some writers (excelize's stream writer among them) say only "A1":
+	// estimate from the rows read so far, with a little to spare.
+	used := s.read - (len(s.t.data) - s.t.pos) - s.first
+	if s.seen == 0 || used <= 0 {
+		return 0
+	}
+	return int(float64(s.size-s.first) / (float64(used) / float64(s.seen)) * 1.05)
+}
+
+// scanChunk is how much of a worksheet is read at a time. The window
+// holds the row being read and at most about as much before it.
+const scanChunk = 32 << 10
+
+func (s *sheetScanner) close() {
+	if s.rc != nil {
+		s.rc.Close()
+	}
+}
+
+// more appends the next chunk of the part to t.data; false at its end.
+// Data already read is never moved while a row is read, so tags and
+// positions taken from it stay good.
+func (s *sheetScanner) more(t *tokenizer) bool {
+	for s.rd != nil {
+		t.data = slices.Grow(t.data, s.chunk)
+		n, err := s.rd.Read(t.data[len(t.data) : len(t.data)+s.chunk])
+		t.data = t.data[:len(t.data)+n]
+		s.read += n
+		if err != nil {
+			if err != io.EOF {
+				s.err = err
+			}
+			s.rd = nil
 		}
-		b, ok := v.([]byte)
-		return b, ok
-	}
-	wb, ok := load("xl/workbook.xml")
-	if !ok {
-		return nil, false
-	}
-	rels, ok := load("xl/_rels/workbook.xml.rels")
-	if !ok {
-		return nil, false
-	}
-	var w struct {
-		Sheets []struct {
-			ID string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
-		} `xml:"sheets>sheet"`
-	}
-	var r struct {
-		Rels []struct {
-			ID     string `xml:"Id,attr"`
-			Target string `xml:"Target,attr"`
-		} `xml:"Relationship"`
-	}
-	if xml.Unmarshal(wb, &w) != nil || xml.Unmarshal(rels, &r) != nil || index < 0 || index >= len(w.Sheets) {
-		return nil, false
-	}
-	var target string
-	for _, rel := range r.Rels {
-		if rel.ID == w.Sheets[index].ID {
-			target = rel.Target
+		if n > 0 {
+			return true
 		}
 	}
-	if target == "" {
-		return nil, false
+	return false
+}
+
+// compact drops what is read, between rows, while there is more to read
+// into the window (the window is the scanner's own then).
+func (s *sheetScanner) compact() {
+	if t := &s.t; s.rd != nil && t.pos > 0 && t.pos >= len(t.data)/2 {
+		n := copy(t.data, t.data[t.pos:])
+		t.data, t.pos = t.data[:n], 0
 	}
-	if strings.HasPrefix(target, "/") {
-		target = strings.TrimPrefix(target, "/")
-	} else {
-		target = path.Join("xl", target)
-	}
-	data, ok := load(target)
-	if !ok {
-		return nil, false
-	}
-	s := &sheetScanner{data: data, is1904: is1904}
-	if sst, ok := load("xl/sharedStrings.xml"); ok {
-		s.sst = indexSharedStrings(sst)
-	} else if sharedStringsSpilled(f, rels) {
-		return nil, false
-	}
-	return s, true
 }
 
 // sharedStrings indexes the <si> elements of the shared strings part
@@ -145,16 +151,35 @@ func (s *sharedStrings) get(i int) string {
 }
 
 func (s *sheetScanner) next() (int, []cell, bool, error) {
-	t := tokenizer{data: s.data, pos: s.pos}
-	defer func() { s.pos = t.pos }()
+	s.compact()
+	t := &s.t
+	if s.rd != nil && t.more == nil {
+		t.more = s.more
+	}
 	for {
 		tok, ok := t.next()
 		if !ok {
+			if s.err != nil {
+				return 0, nil, false, inputError("sheet.unreadable_after", s.lastNo, s.err)
+			}
 			return 0, nil, false, nil
+		}
+		if tok.name == "dimension" {
+			// ref="A1:C100001": the last row is the number after the colon.
+			ref := tok.rawAttr("ref")
+			if i := bytes.IndexByte(ref, ':'); i >= 0 {
+				ref = ref[i+1:]
+			}
+			s.rows, _ = strconv.Atoi(string(bytes.TrimLeft(ref, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz$")))
+			s.rows = max(s.rows, 0)
 		}
 		if tok.name != "row" || tok.kind == tagClose {
 			continue
 		}
+		if s.seen == 0 {
+			s.first = s.read - (len(t.data) - t.pos)
+		}
+		s.seen++
 		no := s.lastNo + 1
 		if r := tok.rawAttr("r"); len(r) > 0 {
 			if n, err := strconv.Atoi(string(r)); err == nil && n > 0 {
@@ -165,7 +190,11 @@ func (s *sheetScanner) next() (int, []cell, bool, error) {
 		if tok.kind == tagEmpty {
 			return no, nil, true, nil
 		}
-		return no, s.cells(&t), true, nil
+		cells := s.cells(t)
+		if s.err != nil {
+			return 0, nil, false, inputError("sheet.unreadable_after", s.lastNo, s.err)
+		}
+		return no, cells, true, nil
 	}
 }
 
@@ -313,35 +342,52 @@ func columnOf(ref []byte) (int, bool) {
 
 // tokenizer walks the tags of an XML document; it skips comments,
 // processing instructions and declarations and never panics on bad input.
+// With more set, data is a window on a longer document: where a tag or a
+// text runs past its end, more appends the rest.
 type tokenizer struct {
 	data []byte
 	pos  int
+	more func(t *tokenizer) bool
 }
+
+func (t *tokenizer) refill() bool { return t.more != nil && t.more(t) }
 
 func (t *tokenizer) next() (tag, bool) {
 	for {
 		i := bytes.IndexByte(t.data[t.pos:], '<')
 		if i < 0 {
+			if t.refill() {
+				continue
+			}
 			t.pos = len(t.data)
 			return tag{}, false
 		}
 		start := t.pos + i + 1
 		end := bytes.IndexByte(t.data[start:], '>')
 		if end < 0 {
+			if t.refill() {
+				continue
+			}
 			t.pos = len(t.data)
 			return tag{}, false
 		}
 		body := t.data[start : start+end]
-		t.pos = start + end + 1
 		if len(body) == 0 || body[0] == '?' || body[0] == '!' {
+			next := start + end + 1
 			if bytes.HasPrefix(body, []byte("!--")) && !bytes.HasSuffix(body, []byte("--")) {
 				// A comment may contain '>': skip to its real end.
-				if j := bytes.Index(t.data[start:], []byte("-->")); j >= 0 {
-					t.pos = start + j + 3
+				j := bytes.Index(t.data[start:], []byte("-->"))
+				if j < 0 && t.refill() {
+					continue
+				}
+				if j >= 0 {
+					next = start + j + 3
 				}
 			}
+			t.pos = next
 			continue
 		}
+		t.pos = start + end + 1
 		kind := tagOpen
 		if body[0] == '/' {
 			kind, body = tagClose, body[1:]
@@ -378,6 +424,8 @@ func intern(b []byte) string {
 		return "si"
 	case "rPh":
 		return "rPh"
+	case "dimension":
+		return "dimension"
 	}
 	return "?"
 }
@@ -389,9 +437,15 @@ func (t *tokenizer) text(name string) string {
 	for {
 		i := bytes.IndexByte(t.data[t.pos:], '<')
 		if i < 0 {
+			if t.refill() {
+				continue
+			}
 			out.WriteString(unescapeXML(t.data[t.pos:]))
 			t.pos = len(t.data)
 			return out.String()
+		}
+		if len(t.data)-(t.pos+i) < len("<![CDATA[") && t.refill() {
+			continue // too little to tell a CDATA section from a tag
 		}
 		out.WriteString(unescapeXML(t.data[t.pos : t.pos+i]))
 		t.pos += i
@@ -399,6 +453,9 @@ func (t *tokenizer) text(name string) string {
 			return out.String()
 		}
 		j := bytes.Index(t.data[t.pos:], []byte("]]>"))
+		for j < 0 && t.refill() {
+			j = bytes.Index(t.data[t.pos:], []byte("]]>"))
+		}
 		if j < 0 {
 			t.pos = len(t.data)
 			return out.String()
@@ -462,15 +519,4 @@ func unescapeXML(b []byte) string {
 		b = b[semi+1:]
 	}
 	return out.String()
-}
-
-// sharedStringsSpilled reports a workbook whose shared strings excelize
-// did not keep in memory (larger than UnzipXMLSizeLimit): the scanner
-// cannot read them, and excelize's own row reader, which can, takes over
-// (slower, but it reads the file).
-func sharedStringsSpilled(f *excelize.File, rels []byte) bool {
-	if _, inMemory := f.Pkg.Load("xl/sharedStrings.xml"); inMemory {
-		return false
-	}
-	return bytes.Contains(rels, []byte("sharedStrings"))
 }
