@@ -1,9 +1,11 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"sort"
 	"time"
 
@@ -132,6 +134,7 @@ func (a *App) prepareImport(ctx context.Context, req ImportRequest) (prepared, e
 	}
 	p := prepared{m: m, sum: ingest.Summary{Meter: m.ID, File: req.FileName, DryRun: req.DryRun, Parsed: len(req.Readings), Rejected: req.Rejected, Columns: req.Columns, Sheet: req.Sheet}}
 	srs := make([]store.Reading, len(req.Readings))
+	p.sum.Readings = make([]ingest.SummaryReading, 0, len(req.Readings))
 	for i, r := range req.Readings {
 		srs[i] = store.Reading{Meter: m.ID, Time: r.Time, Value: r.Value, Source: req.Source}
 		p.sum.Readings = append(p.sum.Readings, ingest.NewSummaryReading(r, a.cfg.Location))
@@ -208,27 +211,53 @@ func (a *App) importWarnings(ctx context.Context, m Meter, history func() ([]ana
 	if err != nil {
 		return nil, nil, false, err
 	}
-	values := make(map[int64]float64, len(stored)+len(in))
-	for _, r := range stored {
-		values[r.Time.Unix()] = r.Value
+	// The imported readings in time order, the later row for an instant
+	// winning, merged into the stored ones (in time order too): sorted
+	// slices, not maps, since a file may bring 100,000 readings.
+	type imported struct {
+		ts  int64
+		v   float64
+		row int
 	}
-	rowAt := map[int64]int{}
-	for _, r := range in { // the later row for an instant wins
-		values[r.Time.Unix()] = r.Value
-		rowAt[r.Time.Unix()] = r.Row
+	news := make([]imported, len(in))
+	for i, r := range in {
+		news[i] = imported{r.Time.Unix(), r.Value, r.Row}
 	}
-	all := make([]analysis.Reading, 0, len(values))
-	for ts, v := range values {
-		all = append(all, analysis.Reading{Time: time.Unix(ts, 0).UTC(), Value: v})
+	byTime := func(a, b imported) int { return cmp.Compare(a.ts, b.ts) }
+	if !slices.IsSortedFunc(news, byTime) {
+		slices.SortStableFunc(news, byTime)
+	}
+	w := 0
+	for i := range news {
+		if i+1 < len(news) && news[i+1].ts == news[i].ts {
+			continue // a later row sets this instant
+		}
+		news[w] = news[i]
+		w++
+	}
+	news = news[:w]
+	all := make([]analysis.Reading, 0, len(stored)+len(news))
+	for i, j := 0, 0; i < len(stored) || j < len(news); {
+		if j == len(news) || (i < len(stored) && stored[i].Time.Unix() < news[j].ts) {
+			all = append(all, stored[i])
+			i++
+			continue
+		}
+		if i < len(stored) && stored[i].Time.Unix() == news[j].ts {
+			i++ // the import replaces it
+		}
+		all = append(all, analysis.Reading{Time: time.Unix(news[j].ts, 0).UTC(), Value: news[j].v})
+		j++
 	}
 	_, excluded = analysis.CountedReadings(all, m.Resets, m.Removed)
 	var out []ingest.Warning
 	for _, e := range excluded {
-		row, ok := rowAt[e.Time.Unix()]
-		if !ok {
-			continue
+		ts := e.Time.Unix()
+		k, found := slices.BinarySearchFunc(news, ts, func(n imported, ts int64) int { return cmp.Compare(n.ts, ts) })
+		if !found {
+			continue // a stored reading
 		}
-		out = append(out, ingest.Warn(row, a.exclusionText(e, m), a.lang()))
+		out = append(out, ingest.Warn(news[k].row, a.exclusionText(e, m), a.lang()))
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Row < out[j].Row })
 	return out, excluded, true, nil
@@ -338,7 +367,13 @@ func (a *App) ImportFile(ctx context.Context, meterID, name string, f ingest.Fil
 		group(meterID)
 	}
 	var orphans []ingest.Rejection
-	for _, r := range pf.Readings {
+	// Each row's meter, "" for a row rejected here; the readings are then
+	// split in a second pass into slices of their exact size (or, for one
+	// meter, kept in place): a file of 400,000 rows is held once, not
+	// copied with room to grow.
+	ids := make([]string, len(pf.Readings))
+	count := map[string]int{}
+	for i, r := range pf.Readings {
 		id := meterID
 		switch {
 		case meterID != "" && r.Meter != "" && r.Meter != meterID:
@@ -350,9 +385,23 @@ func (a *App) ImportFile(ctx context.Context, meterID, name string, f ingest.Fil
 		case meterID == "":
 			id = r.Meter
 		}
-		g := group(id)
-		g.Readings = append(g.Readings, r)
+		group(id)
+		ids[i] = id
+		count[id]++
 	}
+	if len(order) == 1 && count[order[0]] == len(pf.Readings) {
+		groups[order[0]].Readings = pf.Readings
+	} else {
+		for id, n := range count {
+			groups[id].Readings = make([]ingest.Reading, 0, n)
+		}
+		for i, r := range pf.Readings {
+			if g := groups[ids[i]]; ids[i] != "" {
+				g.Readings = append(g.Readings, r)
+			}
+		}
+	}
+	pf.Readings = nil // each reading is in its group now
 	if meterID == "" {
 		for _, id := range order {
 			if _, err := a.physicalMeter(id); err != nil {

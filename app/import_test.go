@@ -109,7 +109,7 @@ func TestUploadImportAndReupload(t *testing.T) {
 	if sum.Warnings[0].Row != 6 || !strings.Contains(sum.Warnings[0].Warning, "reading 12 is below the previous reading 112.5 (2025-02-01 00:00)") {
 		t.Errorf("warning %+v", sum.Warnings)
 	}
-	if sum.File != "zaehler.xlsx" || sum.Readings[1].Time != "2025-02-01T00:00:00+01:00" || sum.Readings[1].Value != 112.5 {
+	if sum.File != "zaehler.xlsx" || sum.Readings[1].Time.Format(time.RFC3339) != "2025-02-01T00:00:00+01:00" || sum.Readings[1].Value != 112.5 {
 		t.Errorf("summary %+v", sum)
 	}
 	// The same file again: every row a duplicate, nothing changes.

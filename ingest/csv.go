@@ -15,11 +15,12 @@ import (
 // file's first lines have one (German spreadsheets), else ','; text is
 // UTF-8 (a BOM is dropped) or, when it is not valid UTF-8, Windows-1252.
 type csvSource struct {
-	r *csv.Reader
+	r     *csv.Reader
+	lines int // line breaks in the file: no more rows than one more than these
 }
 
 func newCSVSource(rs io.ReadSeeker) (*csvSource, error) {
-	utf8OK, sep, err := sniffCSV(rs)
+	utf8OK, sep, lines, err := sniffCSV(rs)
 	if err != nil {
 		return nil, err
 	}
@@ -40,12 +41,15 @@ func newCSVSource(rs io.ReadSeeker) (*csvSource, error) {
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	cr.ReuseRecord = true
-	return &csvSource{r: cr}, nil
+	return &csvSource{r: cr, lines: lines}, nil
 }
 
+func (s *csvSource) rowsHint() int { return s.lines + 1 }
+
 // sniffCSV reads the file once, in constant memory, to learn whether it is
-// UTF-8 and which separator its first lines use.
-func sniffCSV(r io.Reader) (utf8OK bool, sep rune, err error) {
+// UTF-8, which separator its first lines use and how many line breaks it
+// has.
+func sniffCSV(r io.Reader) (utf8OK bool, sep rune, breaks int, err error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	utf8OK, sep = true, ','
 	var carry []byte // an incomplete UTF-8 sequence at a chunk's end
@@ -53,6 +57,7 @@ func sniffCSV(r io.Reader) (utf8OK bool, sep rune, err error) {
 	buf := make([]byte, 64<<10)
 	for {
 		n, rerr := br.Read(buf)
+		breaks += bytes.Count(buf[:n], []byte{'\n'})
 		chunk := append(carry, buf[:n]...)
 		carry = nil
 		if lines < MaxHeaderRow {
@@ -89,10 +94,10 @@ func sniffCSV(r io.Reader) (utf8OK bool, sep rune, err error) {
 			if len(carry) > 0 {
 				utf8OK = false
 			}
-			return utf8OK, sep, nil
+			return utf8OK, sep, breaks, nil
 		}
 		if rerr != nil {
-			return false, 0, rerr
+			return false, 0, 0, rerr
 		}
 	}
 }

@@ -45,20 +45,26 @@ func (d Domain) Check(r Reading) msg.Text {
 
 // Filter moves the readings outside the domain to the rejections, which
 // stay in row order.
+// rs itself comes back when every reading is inside; otherwise a new
+// slice, so rs is never changed.
 func (d Domain) Filter(rs []Reading, rej []Rejection) ([]Reading, []Rejection) {
-	kept := rs[:0:0]
-	moved := false
-	for _, r := range rs {
+	var kept []Reading // nil while all of rs[:i] is kept
+	for i, r := range rs {
 		if why := d.Check(r); !why.IsZero() {
+			if kept == nil {
+				kept = append(make([]Reading, 0, len(rs)-1), rs[:i]...)
+			}
 			rej = append(rej, Reject(r.Row, why, d.Lang))
-			moved = true
 			continue
 		}
-		kept = append(kept, r)
+		if kept != nil {
+			kept = append(kept, r)
+		}
 	}
-	if moved {
-		sortRejections(rej)
+	if kept == nil {
+		return rs, rej
 	}
+	sortRejections(rej)
 	return kept, rej
 }
 

@@ -32,6 +32,13 @@ type rowSource interface {
 	date1904() bool
 }
 
+// sized is a row source that knows about how many rows it holds, at most;
+// the readings are then kept in one slice of about that size instead of
+// one grown by copying (which allocates some five times the final size).
+type sized interface {
+	rowsHint() int
+}
+
 // MaxHeaderRow is how far down the header row is looked for.
 const MaxHeaderRow = 20
 
@@ -78,6 +85,9 @@ func readTable(src rowSource, loc *time.Location, o Options) (*Table, error) {
 		if i >= 0 {
 			t.Columns = append(t.Columns, cols.names[i])
 		}
+	}
+	if h, ok := src.(sized); ok {
+		t.Readings = make([]Reading, 0, max(0, min(h.rowsHint(), maxRows)))
 	}
 	var texts []textValue
 	commaDecimal := false
