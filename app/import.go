@@ -333,7 +333,8 @@ func (a *App) ImportFile(ctx context.Context, meterID, name string, f ingest.Fil
 			return nil, err
 		}
 	}
-	pf, err := ingest.ParseFile(name, f, size, a.cfg.Location, ingest.Options{Choice: opts.Choice, Lang: a.lang()})
+	domain := a.domain()
+	pf, err := ingest.ParseFile(name, f, size, a.cfg.Location, ingest.Options{Choice: opts.Choice, Lang: a.lang(), Domain: &domain})
 	var nh *ingest.NoHeaderError
 	remembered := false
 	if errors.As(err, &nh) && meterID != "" && !opts.Choice.Manual() {
@@ -341,7 +342,7 @@ func (a *App) ImportFile(ctx context.Context, meterID, name string, f ingest.Fil
 		if choice, ok := a.rememberedChoice(ctx, meterID, nh); ok {
 			if _, serr := f.Seek(0, io.SeekStart); serr == nil {
 				opts.Choice, remembered = choice, true
-				pf, err = ingest.ParseFile(name, f, size, a.cfg.Location, ingest.Options{Choice: choice, Lang: a.lang()})
+				pf, err = ingest.ParseFile(name, f, size, a.cfg.Location, ingest.Options{Choice: choice, Lang: a.lang(), Domain: &domain})
 			}
 		}
 	}

@@ -23,12 +23,15 @@ type Domain struct {
 
 // Check says why r lies outside the domain; the zero Text when it is
 // inside.
-func (d Domain) Check(r Reading) msg.Text {
+func (d Domain) Check(r Reading) msg.Text { return d.CheckCell(r, r.Cell) }
+
+// CheckCell is Check for a reading read from a file, whose date cell
+// (`Datum "15.01.2031"`) the message names; "" names the instant.
+func (d Domain) CheckCell(r Reading, cell string) msg.Text {
 	loc := d.Location
 	if loc == nil {
 		loc = time.UTC
 	}
-	cell := r.Cell
 	if cell == "" {
 		cell = r.Time.In(loc).Format("2006-01-02 15:04")
 	}

@@ -20,19 +20,20 @@ func TestDomainCheck(t *testing.T) {
 	d := Domain{Earliest: time.Date(2000, 1, 1, 0, 0, 0, 0, berlin), Latest: now.Add(10 * time.Minute), Location: berlin}
 	for _, c := range []struct {
 		r    Reading
+		cell string // the date cell as the file wrote it, if from a file
 		want string // "" inside the domain
 	}{
-		{Reading{Time: now, Value: 1}, ""},
-		{Reading{Time: now.Add(10 * time.Minute), Value: 1}, ""},
-		{Reading{Time: time.Date(2000, 1, 1, 0, 0, 0, 0, berlin), Value: 1}, ""},
-		{Reading{Time: now.Add(11 * time.Minute), Value: 1, Cell: `Datum "29.11.2026 08:11"`}, `Datum "29.11.2026 08:11" is in the future (later than 29.11.2026 08:10)`},
-		{Reading{Time: time.Date(2031, 1, 15, 0, 0, 0, 0, berlin), Value: 1, Cell: `Datum "15.01.2031"`}, `Datum "15.01.2031" is in the future`},
-		{Reading{Time: time.Date(1925, 2, 3, 0, 0, 0, 0, berlin), Value: 1, Cell: `Datum "03.02.1925"`}, `Datum "03.02.1925" is before 01.01.2000`},
-		{Reading{Time: time.Date(1999, 12, 31, 23, 59, 59, 0, berlin), Value: 1}, "1999-12-31 23:59 is before 01.01.2000"},
-		{Reading{Time: now, Value: math.Inf(1)}, "value +Inf is not a finite number"},
-		{Reading{Time: now, Value: math.NaN()}, "value NaN is not a finite number"},
+		{Reading{Time: now, Value: 1}, "", ""},
+		{Reading{Time: now.Add(10 * time.Minute), Value: 1}, "", ""},
+		{Reading{Time: time.Date(2000, 1, 1, 0, 0, 0, 0, berlin), Value: 1}, "", ""},
+		{Reading{Time: now.Add(11 * time.Minute), Value: 1}, `Datum "29.11.2026 08:11"`, `Datum "29.11.2026 08:11" is in the future (later than 29.11.2026 08:10)`},
+		{Reading{Time: time.Date(2031, 1, 15, 0, 0, 0, 0, berlin), Value: 1}, `Datum "15.01.2031"`, `Datum "15.01.2031" is in the future`},
+		{Reading{Time: time.Date(1925, 2, 3, 0, 0, 0, 0, berlin), Value: 1}, `Datum "03.02.1925"`, `Datum "03.02.1925" is before 01.01.2000`},
+		{Reading{Time: time.Date(1999, 12, 31, 23, 59, 59, 0, berlin), Value: 1}, "", "1999-12-31 23:59 is before 01.01.2000"},
+		{Reading{Time: now, Value: math.Inf(1)}, "", "value +Inf is not a finite number"},
+		{Reading{Time: now, Value: math.NaN()}, "", "value NaN is not a finite number"},
 	} {
-		why := d.Check(c.r)
+		why := d.CheckCell(c.r, c.cell)
 		got := ""
 		if !why.IsZero() {
 			got = why.String()

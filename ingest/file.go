@@ -75,6 +75,9 @@ type Options struct {
 	Choice  Choice
 	// Lang is the language of the rejected rows' texts (zero: English).
 	Lang msg.Lang
+	// Domain, when set, rejects a row outside it as it is read, naming its
+	// date cell as the row wrote it.
+	Domain *Domain
 }
 
 // SheetPreview is the start of a sheet as a person sees it, for choosing

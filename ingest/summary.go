@@ -17,8 +17,10 @@ type Reading struct {
 	Value float64
 	// Meter is set when the file names a meter per row (a meterd export).
 	Meter string
-	// Cell says how the row wrote its instant (`Datum "15.01.2031"`), so a
-	// rejection can name it; empty where there is no such text.
+	// Cell says how a posted reading wrote its instant (`time "…"`), so a
+	// rejection can name it. A file's rows are checked as they are read
+	// (Options.Domain) and leave it empty: a text per row would cost more
+	// than the reading.
 	Cell string
 }
 

@@ -121,7 +121,11 @@ func readTable(src rowSource, loc *time.Location, o Options) (*Table, error) {
 			t.Rejected = append(t.Rejected, Reject(row, msg.New("cell.problem", cols.names[cols.value], msg.New("value.empty")), lang))
 			continue
 		}
-		r := Reading{Row: row, Time: ts, Value: value.num, Cell: written}
+		r := Reading{Row: row, Time: ts, Value: value.num}
+		if d := o.Domain; d != nil && !d.Check(r).IsZero() {
+			t.Rejected = append(t.Rejected, Reject(row, d.CheckCell(r, written.String()), lang))
+			continue
+		}
 		if cols.meter >= 0 {
 			r.Meter = strings.TrimSpace(at(cols.meter).text)
 		}
@@ -180,13 +184,31 @@ func allEmpty(cells []cell) bool {
 	return true
 }
 
+// dateCell is a row's date cell as the row wrote it, made into text for
+// a message only when one needs it: most rows never do.
+type dateCell struct {
+	name   string // the column's header
+	serial bool   // a date serial: written as its date
+	w      wall
+	text   string
+}
+
+// String names the cell: `Datum "15.01.2031"`, or `Datum 15.01.2031` for
+// a date cell of a spreadsheet.
+func (c dateCell) String() string {
+	if c.serial {
+		return c.name + " " + c.w.dateText()
+	}
+	return c.name + " " + Quoted(strings.TrimSpace(c.text))
+}
+
 // rowInstant combines the date cell and the optional time cell. A
 // non-empty time cell wins over a time carried in the date cell. written
 // names the date cell as the row wrote it, for messages.
-func rowInstant(dc cell, hasTimeCol bool, tc cell, cols columns, src rowSource, loc *time.Location) (_ time.Time, written string, _ error) {
+func rowInstant(dc cell, hasTimeCol bool, tc cell, cols columns, src rowSource, loc *time.Location) (_ time.Time, written dateCell, _ error) {
 	dateName := cols.names[cols.date]
 	if dc.empty() {
-		return time.Time{}, "", msg.Err("cell.problem", dateName, msg.New("value.empty"))
+		return time.Time{}, written, msg.Err("cell.problem", dateName, msg.New("value.empty"))
 	}
 	var w wall
 	switch {
@@ -194,19 +216,19 @@ func rowInstant(dc cell, hasTimeCol bool, tc cell, cols columns, src rowSource, 
 		var err error
 		w, err = SerialToWall(dc.num, src.date1904())
 		if err != nil {
-			return time.Time{}, "", msg.Err("cell.problem", dateName, err)
+			return time.Time{}, written, msg.Err("cell.problem", dateName, err)
 		}
-		written = dateName + " " + w.dateText()
+		written = dateCell{name: dateName, serial: true, w: w}
 	case dc.isNum:
-		return time.Time{}, "", msg.Err("cell.problem", dateName, msg.New("date.invalid", formatNum(dc.num)))
+		return time.Time{}, written, msg.Err("cell.problem", dateName, msg.New("date.invalid", formatNum(dc.num)))
 	default:
 		var instant time.Time
 		var err error
 		w, instant, err = ParseDateText(dc.text)
 		if err != nil {
-			return time.Time{}, "", msg.Err("cell.problem", dateName, err)
+			return time.Time{}, written, msg.Err("cell.problem", dateName, err)
 		}
-		written = dateName + " " + Quoted(strings.TrimSpace(dc.text))
+		written = dateCell{name: dateName, text: dc.text}
 		if !instant.IsZero() && (!hasTimeCol || tc.empty()) {
 			return instant, written, nil // an instant with offset is exact already
 		}
@@ -223,7 +245,7 @@ func rowInstant(dc cell, hasTimeCol bool, tc cell, cols columns, src rowSource, 
 			h, m, s, err = ParseTimeText(tc.text)
 		}
 		if err != nil {
-			return time.Time{}, "", msg.Err("cell.problem", timeName, err)
+			return time.Time{}, written, msg.Err("cell.problem", timeName, err)
 		}
 		w.hour, w.min, w.sec = h, m, s
 	}

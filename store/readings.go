@@ -285,12 +285,24 @@ func writeBatch(ctx context.Context, tx *sql.Tx, b Batch, rs []Reading, now int6
 	if err != nil {
 		return res, err
 	}
+	if err := dropSeries(ctx, tx, b.Meter); err != nil {
+		return res, err
+	}
 	if b.Outbox {
 		err = insertMany(ctx, tx, `INSERT INTO outbox (bucket, line, created_at) VALUES `, "", 3, len(changes), func(i int) []any {
 			return []any{"raw", RawReadingLine(b.Unit, changes[i].written(b, rs)), now}
 		})
 	}
 	return res, err
+}
+
+// dropSeries drops a meter's packed series in the transaction that
+// inserted readings of it. Updates and deletes drop it by trigger; a
+// trigger on insert ran once per row, a tenth of a large import's time
+// (docs/architecture.md#the-packed-series).
+func dropSeries(ctx context.Context, tx *sql.Tx, meter string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM series_cache WHERE meter = ?`, meter)
+	return err
 }
 
 // Readings returns the stored readings of meter in [from, to), oldest

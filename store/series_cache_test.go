@@ -10,7 +10,8 @@ import (
 
 // TestCachedSeriesFollowsEveryChange drives two meters through random
 // histories on a real database: imports of new readings (into the past
-// too), imports that change stored values, deletions and undos, each
+// too), imports that change stored values, Tibber hours, deletions and
+// undos, each
 // through the store's own paths. After every step, and with the blob
 // read in between so that a stale one would be served, CachedSeries must
 // equal the readings table read row by row.
@@ -68,6 +69,12 @@ func TestCachedSeriesFollowsEveryChange(t *testing.T) {
 				t.Fatal(err)
 			}
 			check(step, "delete")
+		case op < 8: // a Tibber poll: an hour new or changed
+			at := base.Add(time.Duration(rng.Intn(24*90)) * time.Hour)
+			if _, _, err := db.WriteTibberHours(ctx, "strom", "home", []TibberHour{{Time: at, Consumption: float64(rng.Intn(30)) / 10}}, false); err != nil {
+				t.Fatal(err)
+			}
+			check(step, "tibber")
 		default: // undo the newest import that a later one does not block
 			for i := len(imports) - 1; i >= 0; i-- {
 				if _, err := db.Undo(ctx, imports[i], map[string]string{"strom": "kWh", "gas": "kWh"}, false, false); err == nil {

@@ -140,6 +140,9 @@ func (db *DB) WriteTibberHours(ctx context.Context, meter, homeID string, hours 
 				meter, ts, h.Consumption, batch, now); err != nil {
 				return err
 			}
+			if err := dropSeries(ctx, tx, meter); err != nil {
+				return err
+			}
 			if outbox {
 				if err := enqueue(ctx, tx, BucketRaw, []string{tibberConsumptionLine(meter, homeID, h)}, now); err != nil {
 					return err

@@ -89,15 +89,12 @@ func (db *DB) Undo(ctx context.Context, id int64, units map[string]string, outbo
 		if undone.Valid {
 			return fault.New(fault.Conflict, "undo.already", id, fromUnix(undone.Int64).Format(time.RFC3339))
 		}
-		var later sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT MIN(l.batch_id) FROM import_changes c
-			JOIN import_changes l ON l.meter = c.meter AND l.ts = c.ts AND l.batch_id > c.batch_id
-			JOIN import_batches b ON b.id = l.batch_id AND b.undone_at IS NULL
-			WHERE c.batch_id = ?`, id).Scan(&later); err != nil {
+		later, err := laterChange(ctx, tx, id)
+		if err != nil {
 			return err
 		}
-		if later.Valid {
-			return fault.New(fault.Conflict, "undo.later_import", int(later.Int64), id)
+		if later != 0 {
+			return fault.New(fault.Conflict, "undo.later_import", int(later), id)
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT meter, ts, old_value, old_source, old_batch FROM import_changes WHERE batch_id = ? ORDER BY meter, ts`, id)
 		if err != nil {
@@ -124,6 +121,17 @@ func (db *DB) Undo(ctx context.Context, id int64, units map[string]string, outbo
 			return err
 		}
 		now := db.Now().Unix()
+		// A restored reading may be inserted anew (the import had deleted
+		// it), which no trigger notices.
+		dropped := map[string]bool{}
+		for _, c := range changes {
+			if !dropped[c.meter] {
+				if err := dropSeries(ctx, tx, c.meter); err != nil {
+					return err
+				}
+				dropped[c.meter] = true
+			}
+		}
 		for _, c := range changes {
 			r := Reading{Meter: c.meter, Time: fromUnix(c.ts)}
 			if !c.old.Valid {
@@ -166,6 +174,32 @@ func (db *DB) Undo(ctx context.Context, id int64, units map[string]string, outbo
 		return res, nil
 	}
 	return res, err
+}
+
+// laterChange is the import, not undone, that must be undone before
+// import id can be (0 if none): the latest that changed one of id's
+// readings. Each reading carries the import that wrote its value last,
+// and an undo puts back the import it replaced, so a reading id changed
+// whose batch_id is later names that import. A reading id changed that is
+// gone was deleted later (imports only ever write; an undo of a later
+// import would have put back id's value), by a deletion that is its own
+// import of source "delete".
+func laterChange(ctx context.Context, tx *sql.Tx, id int64) (int64, error) {
+	var later sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT MAX(r.batch_id) FROM import_changes c
+		JOIN readings r ON r.meter = c.meter AND r.ts = c.ts
+		WHERE c.batch_id = ? AND r.batch_id > ?`, id, id).Scan(&later); err != nil {
+		return 0, err
+	}
+	var deletion sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT MAX(b.id) FROM import_batches b
+		JOIN import_changes d ON d.batch_id = b.id
+		JOIN import_changes c ON c.batch_id = ? AND c.meter = d.meter AND c.ts = d.ts
+		WHERE b.id > ? AND b.source = 'delete' AND b.undone_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM readings r WHERE r.meter = d.meter AND r.ts = d.ts)`, id, id).Scan(&deletion); err != nil {
+		return 0, err
+	}
+	return max(later.Int64, deletion.Int64), nil
 }
 
 // DeleteReading removes one stored reading as an import of its own (source
