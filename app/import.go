@@ -69,6 +69,9 @@ func (a *App) importAll(ctx context.Context, reqs []ImportRequest) ([]ingest.Sum
 			return nil, err
 		}
 		ps[i] = p
+		// The batch holds what is written now: a file's readings are not
+		// kept twice while the others are prepared and all are written.
+		reqs[i].Readings = nil
 	}
 	batches := make([]store.BatchReadings, len(ps))
 	for i, p := range ps {

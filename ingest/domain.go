@@ -32,16 +32,19 @@ func (d Domain) CheckCell(r Reading, cell string) msg.Text {
 	if loc == nil {
 		loc = time.UTC
 	}
-	if cell == "" {
-		cell = r.Time.In(loc).Format("2006-01-02 15:04")
+	named := func() string { // only for a message: most readings need none
+		if cell != "" {
+			return cell
+		}
+		return r.Time.In(loc).Format("2006-01-02 15:04")
 	}
 	switch {
 	case math.IsNaN(r.Value) || math.IsInf(r.Value, 0):
 		return msg.New("value.not_finite", fmt.Sprint(r.Value))
 	case !d.Earliest.IsZero() && r.Time.Before(d.Earliest):
-		return msg.New("reading.too_early", cell, d.Earliest.In(loc).Format("02.01.2006"))
+		return msg.New("reading.too_early", named(), d.Earliest.In(loc).Format("02.01.2006"))
 	case !d.Latest.IsZero() && r.Time.After(d.Latest):
-		return msg.New("reading.future", cell, d.Latest.In(loc).Format("02.01.2006 15:04"))
+		return msg.New("reading.future", named(), d.Latest.In(loc).Format("02.01.2006 15:04"))
 	}
 	return msg.Text{}
 }

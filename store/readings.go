@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -208,27 +209,45 @@ func (c change) written(b Batch, rs []Reading) Reading {
 // dominated a row at a time, and SQLite takes up to 32,766 parameters.
 const insertRows = 256
 
-// insertMany runs head followed by one "(?, ...)" group per row, in
-// statements of up to insertRows rows; tail follows the values.
-func insertMany(ctx context.Context, tx *sql.Tx, head, tail string, cols, n int, args func(i int) []any) error {
-	group := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+// insertMany inserts n rows into table (cols): the first len(fixed)
+// columns take the same values in every row, and args appends row i's
+// values for the other perRow columns to dst. The fixed values are bound
+// once a statement (INSERT … SELECT ?1, ?2, column1, … FROM (VALUES …)):
+// database/sql converts and boxes every argument anew on every call, and
+// six a row made most of a large import's garbage. tail follows.
+func insertMany(ctx context.Context, tx *sql.Tx, table string, cols []string, fixed []any, tail string, n int, args func(i int, dst []any) []any) error {
+	perRow := len(cols) - len(fixed)
+	sel := make([]string, 0, len(cols))
+	for k := range fixed {
+		sel = append(sel, "?"+strconv.Itoa(k+1))
+	}
+	for k := range perRow {
+		sel = append(sel, "column"+strconv.Itoa(k+1))
+	}
+	group := "(" + strings.TrimSuffix(strings.Repeat("?, ", perRow), ", ") + ")"
+	query := func(rows int) string {
+		// WHERE true: without it SQLite would read ON CONFLICT as part of
+		// the SELECT's join.
+		return "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") SELECT " + strings.Join(sel, ", ") +
+			" FROM (VALUES " + strings.TrimSuffix(strings.Repeat(group+", ", rows), ", ") + ") WHERE true" + tail
+	}
 	var full *sql.Stmt
 	defer func() {
 		if full != nil {
 			full.Close()
 		}
 	}()
+	vals := make([]any, 0, len(fixed)+perRow*min(n, insertRows))
 	for start := 0; start < n; start += insertRows {
 		end := min(start+insertRows, n)
-		vals := make([]any, 0, (end-start)*cols)
+		vals = append(vals[:0], fixed...)
 		for i := start; i < end; i++ {
-			vals = append(vals, args(i)...)
+			vals = args(i, vals)
 		}
-		q := head + strings.TrimSuffix(strings.Repeat(group+", ", end-start), ", ") + tail
 		if end-start == insertRows {
 			if full == nil {
 				var err error
-				if full, err = tx.PrepareContext(ctx, q); err != nil {
+				if full, err = tx.PrepareContext(ctx, query(insertRows)); err != nil {
 					return err
 				}
 			}
@@ -237,7 +256,7 @@ func insertMany(ctx context.Context, tx *sql.Tx, head, tail string, cols, n int,
 			}
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, q, vals...); err != nil {
+		if _, err := tx.ExecContext(ctx, query(end-start), vals...); err != nil {
 			return err
 		}
 	}
@@ -265,22 +284,28 @@ func writeBatch(ctx context.Context, tx *sql.Tx, b Batch, rs []Reading, now int6
 		return res, err
 	}
 	// What each reading replaces, so that the import can be undone.
-	err = insertMany(ctx, tx, `INSERT INTO import_changes (batch_id, meter, ts, old_value, old_source, old_batch) VALUES `, "", 6, len(changes), func(i int) []any {
-		c := changes[i]
-		ts := rs[c.i].Time.Unix()
-		if c.old == nil {
-			return []any{res.BatchID, b.Meter, ts, nil, nil, nil}
-		}
-		return []any{res.BatchID, b.Meter, ts, c.old.value, c.old.source, c.old.batch}
-	})
+	err = insertMany(ctx, tx, "import_changes", []string{"batch_id", "meter", "ts", "old_value", "old_source", "old_batch"},
+		[]any{res.BatchID, b.Meter}, "", len(changes), func(i int, dst []any) []any {
+			c := changes[i]
+			if c.old == nil {
+				return append(dst, rs[c.i].Time.Unix(), nil, nil, nil)
+			}
+			return append(dst, rs[c.i].Time.Unix(), c.old.value, c.old.source, c.old.batch)
+		})
 	if err != nil {
 		return res, err
 	}
-	err = insertMany(ctx, tx, `INSERT INTO readings (meter, ts, value, source, batch_id, written_at) VALUES `,
+	// The batch's source, boxed once for every reading that has it.
+	var source any = b.Source
+	err = insertMany(ctx, tx, "readings", []string{"meter", "batch_id", "written_at", "ts", "value", "source"},
+		[]any{b.Meter, res.BatchID, now},
 		` ON CONFLICT (meter, ts) DO UPDATE SET value = excluded.value, source = excluded.source, batch_id = excluded.batch_id, written_at = excluded.written_at`,
-		6, len(changes), func(i int) []any {
-			c := changes[i].written(b, rs)
-			return []any{b.Meter, c.Time.Unix(), c.Value, c.Source, res.BatchID, now}
+		len(changes), func(i int, dst []any) []any {
+			rd := rs[changes[i].i]
+			if rd.Source == "" || rd.Source == b.Source {
+				return append(dst, rd.Time.Unix(), rd.Value, source)
+			}
+			return append(dst, rd.Time.Unix(), rd.Value, rd.Source)
 		})
 	if err != nil {
 		return res, err
@@ -289,8 +314,8 @@ func writeBatch(ctx context.Context, tx *sql.Tx, b Batch, rs []Reading, now int6
 		return res, err
 	}
 	if b.Outbox {
-		err = insertMany(ctx, tx, `INSERT INTO outbox (bucket, line, created_at) VALUES `, "", 3, len(changes), func(i int) []any {
-			return []any{"raw", RawReadingLine(b.Unit, changes[i].written(b, rs)), now}
+		err = insertMany(ctx, tx, "outbox", []string{"bucket", "created_at", "line"}, []any{"raw", now}, "", len(changes), func(i int, dst []any) []any {
+			return append(dst, RawReadingLine(b.Unit, changes[i].written(b, rs)))
 		})
 	}
 	return res, err
