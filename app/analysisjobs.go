@@ -41,20 +41,26 @@ func (a *App) DailyAnalysis(ctx context.Context) (any, bool, error) {
 	fl := from.In(loc)
 	from = analysis.LocalTime(fl.Year(), fl.Month(), 1, 0, 0, 0, loc).In(loc)
 	to := today.AddDate(0, 0, 1)
-	// One analysis from a year earlier gives each month its previous year.
-	in, err := a.analysisInput(ctx, nil)
+	// One analysis from a year earlier gives each month its previous year;
+	// a meter at a time, each turned into its points and dropped, and all
+	// points queued in one transaction.
+	an, err := analysis.New(a.loadingInput(ctx), analysis.Request{From: from.AddDate(-1, 0, 0), To: to, Daily: true})
 	if err != nil {
 		return nil, true, err
 	}
-	res, err := analysis.Analyze(in, analysis.Request{From: from.AddDate(-1, 0, 0), To: to, Daily: true})
-	if err != nil {
-		return nil, true, err
+	var lines []string
+	meters := 0
+	for m, err := range an.Meters() {
+		if err != nil {
+			return nil, true, err
+		}
+		lines = append(lines, store.ProcessedLines(&analysis.Result{Meters: []analysis.MeterResult{m}}, from, loc)...)
+		meters++
 	}
-	lines := store.ProcessedLines(res, from, loc)
 	if err := a.db.Enqueue(ctx, store.BucketProcessed, lines); err != nil {
 		return nil, true, err
 	}
-	return map[string]any{"from": from.Format("2006-01-02"), "to": to.Format("2006-01-02"), "meters": len(res.Meters), "points": len(lines)}, true, nil
+	return map[string]any{"from": from.Format("2006-01-02"), "to": to.Format("2006-01-02"), "meters": meters, "points": len(lines)}, true, nil
 }
 
 // ReportFigure is one figure of a monthly report.

@@ -90,12 +90,7 @@ func (a *App) AnalyzeEach(ctx context.Context, req AnalyzeRequest) (analysis.Res
 	if err != nil {
 		return analysis.Result{}, nil, err
 	}
-	in := analysis.Input{Meters: a.cfg.AnalysisMeters(), Gas: a.cfg.Gas, Location: a.cfg.Location,
-		Load: func(id string) ([]analysis.Reading, error) {
-			m, _ := a.cfg.Meter(id)
-			return a.meterReadings(ctx, m)
-		}}
-	an, err := analysis.New(in, r)
+	an, err := analysis.New(a.loadingInput(ctx), r)
 	if err != nil {
 		return analysis.Result{}, nil, err
 	}
@@ -147,6 +142,16 @@ func (a *App) analyze(in analysis.Input, r analysis.Request) (*analysis.Result, 
 		res.Localize(a.lang())
 	}
 	return res, err
+}
+
+// loadingInput is an analysis input that reads each meter's readings when
+// the analysis comes to it (docs/architecture.md#one-meter-at-a-time).
+func (a *App) loadingInput(ctx context.Context) analysis.Input {
+	return analysis.Input{Meters: a.cfg.AnalysisMeters(), Gas: a.cfg.Gas, Location: a.cfg.Location,
+		Load: func(id string) ([]analysis.Reading, error) {
+			m, _ := a.cfg.Meter(id)
+			return a.meterReadings(ctx, m)
+		}}
 }
 
 // analysisReaders is how many meters an analysis reads at once: the
