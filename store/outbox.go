@@ -36,17 +36,8 @@ func (db *DB) Enqueue(ctx context.Context, bucket string, lines []string) (err e
 }
 
 func enqueue(ctx context.Context, tx *sql.Tx, bucket string, lines []string, now int64) error {
-	st, err := tx.PrepareContext(ctx, `INSERT INTO outbox (bucket, line, created_at) VALUES (?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	for _, l := range lines {
-		if _, err := st.ExecContext(ctx, bucket, l, now); err != nil {
-			return err
-		}
-	}
-	return nil
+	return insertMany(ctx, tx, "outbox", []string{"bucket", "created_at", "line"}, []any{bucket, now}, "", len(lines),
+		func(i int, dst []any) []any { return append(dst, lines[i]) })
 }
 
 // OutboxCount is the number of points not yet delivered.
