@@ -79,18 +79,9 @@ func textFigure(v *float64, complete bool, lang msg.Lang) string {
 	return s
 }
 
-// WriteCSV writes one row per meter and period (total, months, days) as a
-// semicolon CSV with decimal commas and a UTF-8 byte order mark, which
-// German spreadsheets open as they are.
-func WriteCSV(w io.Writer, r *Result) error {
-	cw := NewCSVWriter(w)
-	for _, m := range r.Meters {
-		cw.Meter(m)
-	}
-	return cw.Close()
-}
-
-// CSVWriter writes WriteCSV's rows a meter at a time.
+// CSVWriter writes one row per meter and period (total, months, days) as
+// a semicolon CSV with decimal commas and a UTF-8 byte order mark, which
+// German spreadsheets open as they are, a meter at a time.
 type CSVWriter struct {
 	bw *bufio.Writer
 }
@@ -134,26 +125,12 @@ func csvNum(v *float64) string {
 	return strings.Replace(strconv.FormatFloat(*v, 'f', -1, 64), ".", ",", 1)
 }
 
-// WriteJSON writes r as the API's JSON, the same value json.Marshal gives,
-// laid out for people: two-space indentation down to each month and day,
-// which stay on one line each. A five-year daily analysis of a household
+// JSONWriter writes a result as the API's JSON, the same value
+// json.Marshal gives, a meter at a time, laid out for people: two-space
+// indentation down to each month and day, which stay on one line each. A five-year daily analysis of a household
 // is some 70,000 objects; encoding/json would build each through
 // MarshalJSON, check it and then indent the whole document again, which
 // took longer than the analysis itself.
-func WriteJSON(w io.Writer, r *Result) error {
-	if r.Meters == nil { // as encoding/json writes a nil slice
-		bw := bufio.NewWriter(w)
-		fmt.Fprintf(bw, "{\n  \"from\": %s,\n  \"to\": %s,\n  \"timezone\": %s,\n  \"meters\": null\n}\n", jsonString(r.From), jsonString(r.To), jsonString(r.Timezone))
-		return bw.Flush()
-	}
-	jw := NewJSONWriter(w, *r)
-	for _, m := range r.Meters {
-		jw.Meter(m)
-	}
-	return jw.Close()
-}
-
-// JSONWriter writes WriteJSON's document a meter at a time.
 type JSONWriter struct {
 	bw     *bufio.Writer
 	meters int

@@ -24,9 +24,7 @@ func streamHousehold(rng *rand.Rand) Input {
 	}
 	o = append(o, Reading{Time: switchAt, Value: o[len(o)-1].Value + 2})
 	n = append(n, Reading{Time: switchAt, Value: 0})
-	for _, r := range randomReadings(rng, switchAt, 0)[1:] {
-		n = append(n, r)
-	}
+	n = append(n, randomReadings(rng, switchAt, 0)[1:]...)
 	var hours []Reading
 	for t := start; t.Before(start.AddDate(2, 0, 0)); t = t.Add(time.Hour) {
 		if rng.Intn(50) != 0 { // now and then an hour is missing
@@ -51,7 +49,7 @@ func streamHousehold(rng *rand.Rand) Input {
 func jsonOf(t *testing.T, r *Result) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := WriteJSON(&b, r); err != nil {
+	if err := writeJSON(&b, r); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()
