@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -106,37 +108,93 @@ func (a *App) checkRules(ctx context.Context, tally *anomalyTally) error {
 	now, loc := a.now(), a.cfg.Location
 	n := now.In(loc)
 	today := analysis.LocalTime(n.Year(), n.Month(), n.Day(), 0, 0, 0, loc).In(loc)
-	// The rules other than silence judge the readings and the days that
-	// have ended: while neither changed since the last complete check they
-	// would judge exactly as then, so an hourly check without new data
-	// costs a few index lookups instead of reading every meter's history.
-	// Series read from InfluxDB change without a mark here: always judged.
-	mark, markErr := a.db.ChangeMark(ctx)
-	key := mark + "@" + today.Format(time.DateOnly)
-	if markErr == nil && !a.cfg.readsInflux() && a.checked.Load() == key {
-		return a.checkSilenceFromStore(ctx, now, tally)
+	// The rules judge the readings and the days that have ended: what the
+	// last complete check saw is kept (checkState), and a check judges
+	// again only what changed since (docs/anomalies.md#what-a-check-reads).
+	// Series read from InfluxDB change without a record here: always
+	// judged whole.
+	undos, undoErr := a.db.UndoMark(ctx)
+	if st := a.checks.Load(); st != nil && undoErr == nil && st.undos == undos && !a.cfg.readsInflux() {
+		changes, latest, err := a.db.ChangesSince(ctx, st.batch)
+		if err == nil && len(changes) == 0 && st.today.Equal(today) {
+			a.checkedHow.Store("unchanged")
+			return a.checkSilenceFromStore(ctx, now, tally)
+		}
+		if err == nil {
+			next, ok, err := a.checkChanges(ctx, now, today, st, changes, tally)
+			if ok {
+				if err == nil {
+					next.batch, next.undos = latest, undos
+					a.checks.Store(next)
+				}
+				a.checkedHow.Store("changes")
+				return err
+			}
+		}
 	}
-	err := a.checkAllRules(ctx, now, today, tally)
-	if err == nil && markErr == nil {
-		a.checked.Store(key)
+	// Read before the readings: what is written while they are read is
+	// judged again by the next check.
+	_, latest, batchErr := a.db.ChangesSince(ctx, math.MaxInt64)
+	next, err := a.checkAllRules(ctx, now, today, tally)
+	if err == nil && batchErr == nil && undoErr == nil {
+		next.batch, next.undos = latest, undos
+		a.checks.Store(next)
+	} else {
+		a.checks.Store(nil)
 	}
+	a.checkedHow.Store("full")
 	return err
 }
 
+// checkState is what the last complete anomaly check saw: the latest
+// import and undo then, the day, and each physical meter's readings as
+// far as the rules need to know them.
+type checkState struct {
+	batch  int64
+	undos  string
+	today  time.Time
+	meters map[string]judged
+}
+
+// judged is a physical meter as the last complete check saw it.
+type judged struct {
+	last  int64   // its latest instant, Unix seconds (0: no readings)
+	max   float64 // its highest value
+	clean bool    // a counter none of whose readings is excluded
+}
+
+// judgedOf sums up a meter's readings for the next check.
+func judgedOf(m Meter, rs []analysis.Reading) judged {
+	j := judged{clean: true}
+	for i, r := range rs {
+		j.last = max(j.last, r.Time.Unix())
+		if i == 0 || r.Value > j.max {
+			j.max = r.Value
+		}
+	}
+	if m.Reading == analysis.Cumulative {
+		_, ex := analysis.CountedReadings(rs, m.Resets, m.Removed)
+		j.clean = len(ex) == 0
+	}
+	return j
+}
+
 // checkAllRules judges every rule on every meter's whole history.
-func (a *App) checkAllRules(ctx context.Context, now, today time.Time, tally *anomalyTally) error {
+func (a *App) checkAllRules(ctx context.Context, now, today time.Time, tally *anomalyTally) (*checkState, error) {
 	loc := a.cfg.Location
 	in, loadErr := a.analysisInput(ctx, nil)
 	if loadErr != nil {
 		// InfluxDB away: the meters kept in SQLite can still fall silent.
-		return errors.Join(loadErr, a.checkSilenceFromStore(ctx, now, tally))
+		return nil, errors.Join(loadErr, a.checkSilenceFromStore(ctx, now, tally))
 	}
+	st := &checkState{today: today, meters: map[string]judged{}}
 	var errs []error
 	for _, m := range a.cfg.Meters {
 		if m.Kind != analysis.Physical {
 			continue
 		}
 		rs := in.Readings[m.ID]
+		st.meters[m.ID] = judgedOf(m, rs)
 		if m.Anomaly.Enabled(analysis.RuleSilence) {
 			last, ok := latest(rs)
 			errs = append(errs, a.settle(ctx, m.ID, a.silenceCheck(m, last, ok, now), tally))
@@ -146,21 +204,157 @@ func (a *App) checkAllRules(ctx context.Context, now, today time.Time, tally *an
 			errs = append(errs, a.settle(ctx, m.ID, analysis.DecreaseCheck(ex, loc), tally))
 		}
 	}
+	errs = append(errs, a.checkSpikes(ctx, in, today, nil, tally))
+	errs = append(errs, a.checkNegative(ctx, in, today, tally))
+	return st, errors.Join(errs...)
+}
 
-	// Spike: the latest complete day against the 30 before it; the
-	// range reaches back far enough for a day a month old to be judged.
-	res, err := analysis.Analyze(in, analysis.Request{From: today.AddDate(0, 0, -2*analysis.SpikeWindow-1), To: today, Daily: true})
+// checkSpikes judges the spike rule on ids (all meters if nil): the latest
+// complete day against the 30 before it; the range reaches back far enough
+// for a day a month old to be judged.
+func (a *App) checkSpikes(ctx context.Context, in analysis.Input, today time.Time, ids []string, tally *anomalyTally) error {
+	res, err := analysis.Analyze(in, analysis.Request{From: spikeFrom(today), To: today, Daily: true, Meters: ids})
 	if err != nil {
-		return errors.Join(append(errs, err)...)
+		return err
 	}
+	var errs []error
 	for _, mr := range res.Meters {
 		m, _ := a.cfg.Meter(mr.ID)
 		if m.Anomaly.Enabled(analysis.RuleSpike) {
 			errs = append(errs, a.judgeSpikes(ctx, m, mr.Daily, tally))
 		}
 	}
-	errs = append(errs, a.checkNegative(ctx, in, today, tally))
 	return errors.Join(errs...)
+}
+
+func spikeFrom(today time.Time) time.Time { return today.AddDate(0, 0, -2*analysis.SpikeWindow-1) }
+
+// checkChanges judges what changed since st: new readings after each
+// meter's last, the days that ended. ok is false where it cannot tell
+// (a value replaced or deleted, a reading into the past, a counter going
+// down, a reading after a removal): the caller then judges everything.
+//
+// New readings that only continue a counter none of whose readings is
+// excluded change nothing the decrease rule saw; the spike rule needs the
+// readings from just before its range on, and the negative rule the last
+// ended billing period, which new readings after a meter's last one can
+// change only where that last one came before the period's end.
+func (a *App) checkChanges(ctx context.Context, now, today time.Time, st *checkState, changes map[string]store.MeterChanges, tally *anomalyTally) (_ *checkState, ok bool, _ error) {
+	next := &checkState{today: today, meters: maps.Clone(st.meters)}
+	_, periodEnd := a.lastBillingPeriod(today)
+	prevEnd := periodEnd
+	if !st.today.Equal(today) {
+		_, prevEnd = a.lastBillingPeriod(st.today)
+	}
+	negative := !prevEnd.Equal(periodEnd)
+	changed := map[string]bool{}
+	var errs []error
+	for _, m := range a.cfg.Meters {
+		ch, ok := changes[m.ID]
+		if m.Kind != analysis.Physical || !ok {
+			continue
+		}
+		j := next.meters[m.ID]
+		if !ch.OnlyNew || ch.Earliest.Unix() <= j.last {
+			return nil, false, nil
+		}
+		rs, err := a.db.ReadingsFrom(ctx, m.ID, ch.Earliest)
+		if err != nil {
+			return nil, false, err
+		}
+		for _, r := range rs {
+			t := r.Time.Unix()
+			if t <= j.last {
+				continue // the last reading before, which continues
+			}
+			if j.last != 0 && m.Reading == analysis.Cumulative && r.Value < j.max {
+				return nil, false, nil
+			}
+			if !m.Removed.IsZero() && r.Time.After(m.Removed) {
+				return nil, false, nil
+			}
+			negative = negative || j.last < periodEnd.Unix()
+			if j.last == 0 || r.Value > j.max {
+				j.max = r.Value
+			}
+			j.last = t
+		}
+		next.meters[m.ID] = j
+		changed[m.ID] = true
+		if m.Reading == analysis.Cumulative && !j.clean && m.Anomaly.Enabled(analysis.RuleDecrease) {
+			// Some reading is excluded: which ones may shift as the
+			// counter grows, so this meter's whole history is judged.
+			all, err := a.meterReadings(ctx, m)
+			if err != nil {
+				return nil, false, err
+			}
+			_, ex := analysis.CountedReadings(all, m.Resets, m.Removed)
+			next.meters[m.ID] = judgedOf(m, all)
+			errs = append(errs, a.settle(ctx, m.ID, analysis.DecreaseCheck(ex, a.cfg.Location), tally))
+		}
+	}
+	errs = append(errs, a.checkSilenceFromStore(ctx, now, tally))
+	// The spike rule on the meters whose figures changed, or on all once a
+	// day has ended.
+	var ids []string
+	if st.today.Equal(today) {
+		for _, m := range a.cfg.Meters {
+			if a.dependsOn(m, changed) {
+				ids = append(ids, m.ID)
+			}
+		}
+	}
+	if !st.today.Equal(today) || len(ids) > 0 {
+		from := spikeFrom(today)
+		in := analysis.Input{Meters: a.cfg.AnalysisMeters(), Gas: a.cfg.Gas, Location: a.cfg.Location,
+			Load: func(id string) ([]analysis.Reading, error) {
+				m, _ := a.cfg.Meter(id)
+				if m.Reading == analysis.Cumulative && next.meters[id].clean {
+					return a.db.ReadingsFrom(ctx, id, from)
+				}
+				return a.meterReadings(ctx, m)
+			}}
+		if !st.today.Equal(today) {
+			ids = nil
+		}
+		errs = append(errs, a.checkSpikes(ctx, in, today, ids, tally))
+	}
+	if negative {
+		in, err := a.analysisInput(ctx, nil)
+		if err != nil {
+			return nil, false, err
+		}
+		errs = append(errs, a.checkNegative(ctx, in, today, tally))
+	}
+	return next, true, errors.Join(errs...)
+}
+
+// dependsOn reports whether meter m's figures come from any of the
+// physical meters in ids.
+func (a *App) dependsOn(m Meter, ids map[string]bool) bool {
+	switch m.Kind {
+	case analysis.Physical:
+		return ids[m.ID]
+	case analysis.Master:
+		for _, p := range m.Periods {
+			for _, x := range p.Meters {
+				if ids[x] {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	base, _ := a.cfg.Meter(m.Base)
+	if a.dependsOn(base, ids) {
+		return true
+	}
+	for _, x := range m.Subtract {
+		if sub, _ := a.cfg.Meter(x); a.dependsOn(sub, ids) {
+			return true
+		}
+	}
+	return false
 }
 
 // judgeSpikes judges every complete day not judged before, in date order
@@ -292,6 +486,17 @@ func latest(rs []analysis.Reading) (time.Time, bool) {
 	return t, len(rs) > 0
 }
 
+// lastBillingPeriod is the last billing period that ended by today.
+func (a *App) lastBillingPeriod(today time.Time) (from, to time.Time) {
+	bs, loc := a.cfg.BillingStart, a.cfg.Location
+	to, _ = analysis.BillingPeriod(today.Year(), bs.Month, bs.Day, loc)
+	if to.After(today) {
+		to, _ = analysis.BillingPeriod(today.Year()-1, bs.Month, bs.Day, loc)
+	}
+	from, _ = analysis.BillingPeriod(to.Year()-1, bs.Month, bs.Day, loc)
+	return from, to
+}
+
 // checkNegative judges each virtual meter's last billing period that has
 // ended. The base's consumption is converted into the virtual meter's
 // unit at the period's start: it only sets the tolerance.
@@ -308,13 +513,7 @@ func (a *App) checkNegative(ctx context.Context, in analysis.Input, today time.T
 	if len(ids) == 0 {
 		return nil
 	}
-	bs := a.cfg.BillingStart
-	loc := a.cfg.Location
-	start, _ := analysis.BillingPeriod(today.Year(), bs.Month, bs.Day, loc)
-	if start.After(today) {
-		start, _ = analysis.BillingPeriod(today.Year()-1, bs.Month, bs.Day, loc)
-	}
-	from, _ := analysis.BillingPeriod(start.Year()-1, bs.Month, bs.Day, loc)
+	from, start := a.lastBillingPeriod(today)
 	res, err := analysis.Analyze(in, analysis.Request{From: from, To: start, Meters: ids})
 	if err != nil {
 		return err

@@ -46,13 +46,15 @@ type Options struct {
 
 // App is the running daemon: one store, one scheduler, one HTTP server.
 type App struct {
-	// checked is the change mark and day of the last anomaly check that
-	// judged every rule (see checkRules).
-	checked atomic.Value
-	cfg     *Config
-	log     *slog.Logger
-	now     func() time.Time
-	version string
+	// checks is what the last anomaly check saw (see checkRules), nil
+	// until one judged every rule; checkedHow says how the last check
+	// went: "full", "changes" or "unchanged".
+	checks     atomic.Pointer[checkState]
+	checkedHow atomic.Value
+	cfg        *Config
+	log        *slog.Logger
+	now        func() time.Time
+	version    string
 
 	db      *store.DB
 	influx  *store.Influx  // nil without influx.url

@@ -82,7 +82,7 @@ func BenchmarkAnomalyCheckFull(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		a.checked.Store("")
+		a.checks.Store(nil)
 		if _, _, err := a.AnomalyCheck(ctx); err != nil {
 			b.Fatal(err)
 		}

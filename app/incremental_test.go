@@ -11,8 +11,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/meterd/meterd/analysis"
 )
 
 const incrementalConfig = `
@@ -21,6 +19,8 @@ meters:
   - {id: sub, utility: electricity, unit: kWh}
   - {id: wasser, utility: water, unit: m³}
   - {id: rest, type: virtual, utility: electricity, unit: kWh, base: strom, subtract: [sub]}
+  - {id: minus, type: virtual, utility: electricity, unit: kWh, base: sub, subtract: [strom]}
+billing: {start: "03-08"}
 `
 
 // TestIncrementalCheckEqualsFullCheck: the anomaly check skips the rules
@@ -60,8 +60,8 @@ func TestIncrementalCheckEqualsFullCheck(t *testing.T) {
 				}
 				post(m, rs)
 			}
-			fast := 0
-			for step := 0; step < 40; step++ {
+			ways := map[string]int{} // how each check of the incremental daemon went
+			for step := 0; step < 80; step++ {
 				meters := []string{"strom", "sub", "wasser"}
 				m := meters[rng.Intn(len(meters))]
 				switch op := rng.Intn(7); op {
@@ -112,15 +112,11 @@ func TestIncrementalCheckEqualsFullCheck(t *testing.T) {
 				}
 				// The incremental daemon checks as it does; the other
 				// forgets what it checked and judges everything.
-				mark, _ := inc.db.ChangeMark(ctx)
-				n := clock().In(loc)
-				if inc.checked.Load() == mark+"@"+analysis.LocalTime(n.Year(), n.Month(), n.Day(), 0, 0, 0, loc).Format(time.DateOnly) {
-					fast++
-				}
-				full.checked.Store("")
+				full.checks.Store(nil)
 				if _, _, err := inc.AnomalyCheck(ctx); err != nil {
 					t.Fatal(err)
 				}
+				ways[inc.checkedHow.Load().(string)]++
 				if _, _, err := full.AnomalyCheck(ctx); err != nil {
 					t.Fatal(err)
 				}
@@ -128,8 +124,9 @@ func TestIncrementalCheckEqualsFullCheck(t *testing.T) {
 					t.Fatalf("step %d: the incremental check holds\n%s\nthe full one\n%s", step, a, b)
 				}
 			}
-			if fast < 5 {
-				t.Errorf("only %d of 40 checks took the short path: the test shows little", fast)
+			t.Logf("checks: %v", ways)
+			if ways["unchanged"] < 3 || ways["changes"] < 5 {
+				t.Errorf("checks %v: too few took the short paths for the test to show much", ways)
 			}
 			if all, _ := full.db.Anomalies(ctx, "", "", 1000); len(all) < 3 {
 				t.Errorf("only %d anomalies in the whole history: the test shows little", len(all))
@@ -156,4 +153,75 @@ func anomalyState(t *testing.T, ta *testApp) string {
 	}
 	sort.Strings(lines)
 	return strings.Join(lines, "\n")
+}
+
+// TestIncrementalCheckJudgesAnEndedBillingPeriod: new readings that only
+// continue the counters skip the whole-history rules, but a billing period
+// that ends meanwhile is judged: sub − main runs below zero all year, and
+// the check that follows the period's end, taking the short path, opens
+// the negative anomaly as a full check does.
+func TestIncrementalCheckJudgesAnEndedBillingPeriod(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	const cfg = `
+meters:
+  - {id: main, utility: electricity, unit: kWh}
+  - {id: sub, utility: electricity, unit: kWh}
+  - {id: minus, type: virtual, utility: electricity, unit: kWh, base: sub, subtract: [main]}
+billing: {start: "03-01"}
+`
+	var mu sync.Mutex
+	now := time.Date(2025, 2, 27, 10, 0, 0, 0, loc)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	inc, full := startAppAt(t, clock, cfg), startAppAt(t, clock, cfg)
+	post := func(from, to time.Time) {
+		t.Helper()
+		for m, rate := range map[string]float64{"main": 12, "sub": 5} {
+			var rs []apiReading
+			for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
+				rs = append(rs, apiReading{d.Format("2006-01-02T15:04"), rate * d.Sub(time.Date(2023, 1, 1, 0, 0, 0, 0, loc)).Hours() / 24})
+			}
+			for _, ta := range []*testApp{inc, full} {
+				if code, body := ta.do(t, http.MethodPost, "/api/v1/meters/"+m+"/readings?confirm=true", rs); code != 200 {
+					t.Fatalf("post %s: %d %s", m, code, body)
+				}
+			}
+		}
+	}
+	start := time.Date(2024, 2, 25, 6, 0, 0, 0, loc)
+	post(start, time.Date(2025, 2, 27, 7, 0, 0, 0, loc))
+	ctx := context.Background()
+	for _, ta := range []*testApp{inc, full} {
+		if _, _, err := ta.AnomalyCheck(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The clock past the period's end: the last readings are before it, so
+	// its figures are not complete yet. Then two more days, which complete
+	// them.
+	mu.Lock()
+	now = time.Date(2025, 3, 1, 10, 0, 0, 0, loc)
+	mu.Unlock()
+	for i, step := range []func(){func() {}, func() { post(time.Date(2025, 2, 28, 6, 0, 0, 0, loc), time.Date(2025, 3, 2, 0, 0, 0, 0, loc)) }} {
+		step()
+		full.checks.Store(nil)
+		for _, ta := range []*testApp{inc, full} {
+			if _, _, err := ta.AnomalyCheck(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if how := inc.checkedHow.Load(); how != "changes" {
+			t.Fatalf("check %d went %v; want the short path (changes)", i, how)
+		}
+		if i == 0 && anomalyState(t, inc) != "" {
+			t.Fatalf("anomalies before the period is complete:\n%s", anomalyState(t, inc))
+		}
+	}
+	a, b := anomalyState(t, inc), anomalyState(t, full)
+	if a != b {
+		t.Fatalf("the incremental check holds\n%s\nthe full one\n%s", a, b)
+	}
+	if !strings.Contains(a, "minus negative open") {
+		_, body := full.do(t, http.MethodPost, "/api/v1/analyze", map[string]any{"from": "2024-03-01", "to": "2025-03-01", "meters": []string{"minus", "sub"}})
+		t.Fatalf("no negative anomaly for minus:\n%s\n%.600s", a, body)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/meterd/meterd/analysis"
 	"github.com/meterd/meterd/fault"
 )
 
@@ -281,4 +282,73 @@ func (db *DB) ChangeMark(ctx context.Context) (_ string, err error) {
 	var maxID, undone, lastUndo int64
 	err = db.sql.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0), COUNT(undone_at), COALESCE(MAX(undone_at), 0) FROM import_batches`).Scan(&maxID, &undone, &lastUndo)
 	return fmt.Sprintf("%d/%d/%d", maxID, undone, lastUndo), err
+}
+
+// MeterChanges is what the imports after some batch did to one meter's
+// readings.
+type MeterChanges struct {
+	Earliest time.Time // the earliest instant written, changed or deleted
+	// OnlyNew: every change wrote an instant that held nothing (no value
+	// replaced, nothing deleted).
+	OnlyNew bool
+}
+
+// ChangesSince returns, per meter, what the imports after batch `after`
+// changed, and the latest batch. Undos are not among them: a caller
+// compares UndoMark for those.
+func (db *DB) ChangesSince(ctx context.Context, after int64) (_ map[string]MeterChanges, latest int64, err error) {
+	defer wrap(&err, "read the changes since import %d", after)
+	if err := db.sql.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM import_batches`).Scan(&latest); err != nil {
+		return nil, 0, err
+	}
+	out := map[string]MeterChanges{}
+	if latest <= after {
+		return out, latest, nil
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT c.meter, MIN(c.ts), MAX(c.old_value IS NOT NULL OR b.source = 'delete')
+		FROM import_batches b JOIN import_changes c ON c.batch_id = b.id WHERE b.id > ? GROUP BY c.meter`, after)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var m string
+	var ts, replaced int64
+	for rows.Next() {
+		if err := rows.Scan(&m, &ts, &replaced); err != nil {
+			return nil, 0, err
+		}
+		out[m] = MeterChanges{Earliest: fromUnix(ts), OnlyNew: replaced == 0}
+	}
+	return out, latest, rows.Err()
+}
+
+// UndoMark changes whenever an import is undone.
+func (db *DB) UndoMark(ctx context.Context) (_ string, err error) {
+	defer wrap(&err, "read the undo mark")
+	var undone, lastUndo int64
+	err = db.sql.QueryRowContext(ctx, `SELECT COUNT(undone_at), COALESCE(MAX(undone_at), 0) FROM import_batches`).Scan(&undone, &lastUndo)
+	return fmt.Sprintf("%d/%d", undone, lastUndo), err
+}
+
+// ReadingsFrom returns meter's readings from the last one before from
+// (the one an analysis starting at from interpolates from) on, oldest
+// first, as an analysis takes them.
+func (db *DB) ReadingsFrom(ctx context.Context, meter string, from time.Time) (_ []analysis.Reading, err error) {
+	defer wrap(&err, "read the readings of %s since %s", meter, from.UTC().Format(time.RFC3339))
+	rows, err := db.sql.QueryContext(ctx, `SELECT ts, value FROM readings WHERE meter = ?1
+		AND ts >= COALESCE((SELECT MAX(ts) FROM readings WHERE meter = ?1 AND ts < ?2), ?2) ORDER BY ts`, meter, from.Unix())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []analysis.Reading
+	var ts int64
+	var v float64
+	for rows.Next() {
+		if err := rows.Scan(&ts, &v); err != nil {
+			return nil, err
+		}
+		out = append(out, analysis.Reading{Time: fromUnix(ts), Value: v})
+	}
+	return out, rows.Err()
 }
