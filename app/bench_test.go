@@ -140,6 +140,9 @@ func BenchmarkAnomalyCheckNewDay(b *testing.B) {
 		if _, _, err := a.AnomalyCheck(ctx); err != nil {
 			b.Fatal(err)
 		}
+		if how := a.checkedHow.Load(); how != "changes" {
+			b.Fatalf("the check went %v, not the way new readings at the end go", how)
+		}
 	}
 }
 
