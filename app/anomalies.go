@@ -246,7 +246,22 @@ func (a *App) checkChanges(ctx context.Context, now, today time.Time, st *checkS
 	if !st.today.Equal(today) {
 		_, prevEnd = a.lastBillingPeriod(st.today)
 	}
-	negative := !prevEnd.Equal(periodEnd)
+	// The negative rule reads the meters of the virtual meters it judges.
+	var judgedNegative []string
+	for _, m := range a.cfg.Meters {
+		if m.Kind == analysis.Virtual && m.Anomaly.Enabled(analysis.RuleNegative) {
+			judgedNegative = append(judgedNegative, m.ID)
+		}
+	}
+	negParts := map[string]bool{}
+	for _, m := range a.cfg.Meters {
+		for _, v := range judgedNegative {
+			if vm, _ := a.cfg.Meter(v); m.Kind == analysis.Physical && a.dependsOn(vm, map[string]bool{m.ID: true}) {
+				negParts[m.ID] = true
+			}
+		}
+	}
+	negative := len(judgedNegative) > 0 && !prevEnd.Equal(periodEnd)
 	changed := map[string]bool{}
 	var errs []error
 	for _, m := range a.cfg.Meters {
@@ -273,7 +288,7 @@ func (a *App) checkChanges(ctx context.Context, now, today time.Time, st *checkS
 			if !m.Removed.IsZero() && r.Time.After(m.Removed) {
 				return nil, false, nil
 			}
-			negative = negative || j.last < periodEnd.Unix()
+			negative = negative || (negParts[m.ID] && j.last < periodEnd.Unix())
 			if j.last == 0 || r.Value > j.max {
 				j.max = r.Value
 			}
@@ -320,7 +335,7 @@ func (a *App) checkChanges(ctx context.Context, now, today time.Time, st *checkS
 		errs = append(errs, a.checkSpikes(ctx, in, today, ids, tally))
 	}
 	if negative {
-		in, err := a.analysisInput(ctx, nil)
+		in, err := a.analysisInput(ctx, judgedNegative)
 		if err != nil {
 			return nil, false, err
 		}
