@@ -49,31 +49,48 @@ func (a *App) plausible(m Meter, history func() ([]analysis.Reading, error), in 
 	}
 	// Each imported reading against the reading before it, stored or
 	// imported, among those that count.
-	byTime := append([]analysis.Reading(nil), all...)
+	byTime := make([]analysis.Reading, 0, len(all)+len(in))
+	byTime = append(byTime, all...)
 	for _, r := range in {
 		byTime = append(byTime, analysis.Reading{Time: r.Time, Value: r.Value})
 	}
 	segs, _ := analysis.CountedReadings(byTime, m.Resets, m.Removed)
-	prev := map[int64]analysis.Reading{}
-	for _, s := range segs {
-		for i := 1; i < len(s.Readings); i++ {
-			prev[s.Readings[i].Time.Unix()] = s.Readings[i-1]
+	// prev is the counted reading before the last one at t, within its
+	// segment: segments follow each other in time and each is in time
+	// order, so one search finds it (a file of 100,000 readings over as
+	// many stored ones made a map of 12 MB).
+	prev := func(t time.Time) (analysis.Reading, bool) {
+		for _, s := range segs {
+			rs := s.Readings
+			if len(rs) == 0 || t.Before(rs[0].Time) || t.After(rs[len(rs)-1].Time) {
+				continue
+			}
+			i := sort.Search(len(rs), func(i int) bool { return rs[i].Time.After(t) }) - 1
+			if i >= 1 && rs[i].Time.Equal(t) {
+				return rs[i-1], true
+			}
 		}
+		return analysis.Reading{}, false
 	}
 	local := func(t time.Time) string { return t.In(a.cfg.Location).Format("2006-01-02 15:04") }
 	num := func(v float64) msg.Fixed { return msg.Fixed{V: v, Prec: 3} }
+	// kept is in itself until a reading is held back: then a copy.
 	var kept []ingest.Reading
 	var warnings []ingest.Warning
-	for _, r := range in {
-		p, ok := prev[r.Time.Unix()]
+	for i, r := range in {
+		p, ok := prev(r.Time)
 		days := r.Time.Sub(p.Time).Hours() / 24
 		if !ok || days <= 0 {
-			kept = append(kept, r)
+			if kept != nil {
+				kept = append(kept, r)
+			}
 			continue
 		}
 		rate := (r.Value - p.Value) / days
 		if rate <= limit {
-			kept = append(kept, r)
+			if kept != nil {
+				kept = append(kept, r)
+			}
 			continue
 		}
 		what := msg.New("implausible.rate", msg.Num(r.Value), local(r.Time), num(rate), m.Unit, msg.Num(p.Value), local(p.Time), num(limit))
@@ -81,12 +98,20 @@ func (a *App) plausible(m Meter, history func() ([]analysis.Reading, error), in 
 			what = msg.New("implausible.rate_usual", what, num(usual))
 		}
 		if confirm {
-			kept = append(kept, r)
+			if kept != nil {
+				kept = append(kept, r)
+			}
 			warnings = append(warnings, ingest.Warn(r.Row, msg.New("implausible.confirmed", what), a.lang()))
 			continue
 		}
+		if kept == nil {
+			kept = append(make([]ingest.Reading, 0, len(in)-1), in[:i]...)
+		}
 		rejected = append(rejected, ingest.Reject(r.Row, msg.New("implausible.held", what), a.lang()))
 		held = append(held, r.Row)
+	}
+	if kept == nil {
+		kept = in
 	}
 	sort.SliceStable(rejected, func(i, j int) bool { return rejected[i].Row < rejected[j].Row })
 	return kept, rejected, warnings, held, nil
