@@ -225,6 +225,9 @@ func (an *Analysis) Head() Result { return an.head }
 func (an *Analysis) Meters() iter.Seq2[MeterResult, error] {
 	return func(yield func(MeterResult, error) bool) {
 		a := an.a
+		// Afresh each time: a range stopped early leaves meters whose
+		// curves are already let go.
+		a.days, a.err = map[string]*meterDays{}, nil
 		for k, id := range an.ids {
 			r := a.meterResult(a.byID[id], an.req)
 			if a.err != nil {

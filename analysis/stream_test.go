@@ -140,3 +140,28 @@ func TestLoadFailureEndsTheMeters(t *testing.T) {
 		t.Fatalf("Analyze: %v; want %v", err, broken)
 	}
 }
+
+// TestMetersRangedAgain: a range stopped early and a second one give the
+// meters a first whole range gives.
+func TestMetersRangedAgain(t *testing.T) {
+	in := streamHousehold(rand.New(rand.NewSource(5)))
+	req := Request{From: lt(2023, 3, 1, 0, 0), To: lt(2024, 6, 1, 0, 0), Daily: true, Meters: []string{"flat", "rest", "common", "hours", "other", "main"}}
+	want, err := Analyze(in, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	an, _ := New(in, req)
+	for range an.Meters() {
+		break // after "flat", whose curve "rest" and "common" no longer need
+	}
+	got := &Result{Meters: []MeterResult{}}
+	for m, err := range an.Meters() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.Meters = append(got.Meters, m)
+	}
+	if a, b := jsonOf(t, &Result{Meters: got.Meters}), jsonOf(t, &Result{Meters: want.Meters}); a != b {
+		t.Fatalf("ranged again:\n%.400s\nfirst time:\n%.400s", a, b)
+	}
+}
