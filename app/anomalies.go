@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -134,7 +133,7 @@ func (a *App) checkRules(ctx context.Context, tally *anomalyTally) error {
 	}
 	// Read before the readings: what is written while they are read is
 	// judged again by the next check.
-	_, latest, batchErr := a.db.ChangesSince(ctx, math.MaxInt64)
+	latest, batchErr := a.db.LatestImport(ctx)
 	next, err := a.checkAllRules(ctx, now, today, tally)
 	if err == nil && batchErr == nil && undoErr == nil {
 		next.batch, next.undos = latest, undos

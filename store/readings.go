@@ -444,6 +444,25 @@ func seriesRows(ctx context.Context, q querier, meter string, writeOrder bool) (
 	if err != nil {
 		return nil, err
 	}
+	return scanSeries(rows, n)
+}
+
+// ReadingsFrom returns meter's readings from the last one before from
+// (the one an analysis starting at from interpolates from) on, oldest
+// first, as an analysis takes them.
+func (db *DB) ReadingsFrom(ctx context.Context, meter string, from time.Time) (_ []analysis.Reading, err error) {
+	defer wrap(&err, "read the readings of %s since %s", meter, from.UTC().Format(time.RFC3339))
+	rows, err := db.sql.QueryContext(ctx, `SELECT ts, value FROM readings WHERE meter = ?1
+		AND ts >= COALESCE((SELECT MAX(ts) FROM readings WHERE meter = ?1 AND ts < ?2), ?2) ORDER BY ts`, meter, from.Unix())
+	if err != nil {
+		return nil, err
+	}
+	return scanSeries(rows, 0)
+}
+
+// scanSeries reads (ts, value) rows as an analysis takes them, and closes
+// them; n is room for as many.
+func scanSeries(rows *sql.Rows, n int) ([]analysis.Reading, error) {
 	defer rows.Close()
 	out := make([]analysis.Reading, 0, n)
 	var ts int64

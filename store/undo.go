@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/meterd/meterd/analysis"
 	"github.com/meterd/meterd/fault"
 )
 
@@ -123,15 +122,9 @@ func (db *DB) Undo(ctx context.Context, id int64, units map[string]string, outbo
 		}
 		now := db.Now().Unix()
 		// A restored reading may be inserted anew (the import had deleted
-		// it), which no trigger notices.
-		dropped := map[string]bool{}
-		for _, c := range changes {
-			if !dropped[c.meter] {
-				if err := dropSeries(ctx, tx, c.meter); err != nil {
-					return err
-				}
-				dropped[c.meter] = true
-			}
+		// it), which no trigger notices. An import is of one meter.
+		if err := dropSeries(ctx, tx, res.Import.Meter); err != nil {
+			return err
 		}
 		for _, c := range changes {
 			r := Reading{Meter: c.meter, Time: fromUnix(c.ts)}
@@ -273,17 +266,6 @@ func quoteString(s string) string {
 	return `'` + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + `'`
 }
 
-// ChangeMark is a value that changes whenever any meter's readings change:
-// every write, deletion and undo is an import batch, or marks one undone,
-// and batches are never removed. Equal marks mean the readings are as they
-// were, whichever process changed them (the daemon, or a command beside it).
-func (db *DB) ChangeMark(ctx context.Context) (_ string, err error) {
-	defer wrap(&err, "read the change mark")
-	var maxID, undone, lastUndo int64
-	err = db.sql.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0), COUNT(undone_at), COALESCE(MAX(undone_at), 0) FROM import_batches`).Scan(&maxID, &undone, &lastUndo)
-	return fmt.Sprintf("%d/%d/%d", maxID, undone, lastUndo), err
-}
-
 // MeterChanges is what the imports after some batch did to one meter's
 // readings.
 type MeterChanges struct {
@@ -298,7 +280,7 @@ type MeterChanges struct {
 // compares UndoMark for those.
 func (db *DB) ChangesSince(ctx context.Context, after int64) (_ map[string]MeterChanges, latest int64, err error) {
 	defer wrap(&err, "read the changes since import %d", after)
-	if err := db.sql.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM import_batches`).Scan(&latest); err != nil {
+	if latest, err = db.LatestImport(ctx); err != nil {
 		return nil, 0, err
 	}
 	out := map[string]MeterChanges{}
@@ -322,33 +304,19 @@ func (db *DB) ChangesSince(ctx context.Context, after int64) (_ map[string]Meter
 	return out, latest, rows.Err()
 }
 
+// LatestImport is the id of the newest import (0: none yet). Every write,
+// deletion and undo of readings is an import, or marks one undone, and
+// imports are never removed: with UndoMark it says whether any meter's
+// readings changed.
+func (db *DB) LatestImport(ctx context.Context) (id int64, err error) {
+	err = db.sql.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM import_batches`).Scan(&id)
+	return id, err
+}
+
 // UndoMark changes whenever an import is undone.
 func (db *DB) UndoMark(ctx context.Context) (_ string, err error) {
 	defer wrap(&err, "read the undo mark")
 	var undone, lastUndo int64
 	err = db.sql.QueryRowContext(ctx, `SELECT COUNT(undone_at), COALESCE(MAX(undone_at), 0) FROM import_batches`).Scan(&undone, &lastUndo)
 	return fmt.Sprintf("%d/%d", undone, lastUndo), err
-}
-
-// ReadingsFrom returns meter's readings from the last one before from
-// (the one an analysis starting at from interpolates from) on, oldest
-// first, as an analysis takes them.
-func (db *DB) ReadingsFrom(ctx context.Context, meter string, from time.Time) (_ []analysis.Reading, err error) {
-	defer wrap(&err, "read the readings of %s since %s", meter, from.UTC().Format(time.RFC3339))
-	rows, err := db.sql.QueryContext(ctx, `SELECT ts, value FROM readings WHERE meter = ?1
-		AND ts >= COALESCE((SELECT MAX(ts) FROM readings WHERE meter = ?1 AND ts < ?2), ?2) ORDER BY ts`, meter, from.Unix())
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []analysis.Reading
-	var ts int64
-	var v float64
-	for rows.Next() {
-		if err := rows.Scan(&ts, &v); err != nil {
-			return nil, err
-		}
-		out = append(out, analysis.Reading{Time: fromUnix(ts), Value: v})
-	}
-	return out, rows.Err()
 }
