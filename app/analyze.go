@@ -164,37 +164,15 @@ const analysisReaders = 2
 // for meters with source influx.
 func (a *App) analysisInput(ctx context.Context, ids []string) (analysis.Input, error) {
 	in := analysis.Input{Meters: a.cfg.AnalysisMeters(), Readings: map[string][]analysis.Reading{}, Gas: a.cfg.Gas, Location: a.cfg.Location}
-	need := map[string]bool{}
-	var walk func(id string)
-	walk = func(id string) {
-		if need[id] {
-			return
-		}
-		need[id] = true
-		m, _ := a.cfg.Meter(id)
-		for _, p := range m.Periods {
-			for _, x := range p.Meters {
-				walk(x)
-			}
-		}
-		if m.Kind == analysis.Virtual {
-			walk(m.Base)
-			for _, x := range m.Subtract {
-				walk(x)
-			}
-		}
-	}
 	if len(ids) == 0 {
 		for _, m := range a.cfg.Meters {
-			walk(m.ID)
+			ids = append(ids, m.ID)
 		}
 	}
-	for _, id := range ids {
-		walk(id)
-	}
+	need := a.cfg.physicalParts(ids...)
 	var todo []Meter
 	for _, m := range a.cfg.Meters {
-		if need[m.ID] && m.Kind == analysis.Physical {
+		if need[m.ID] {
 			todo = append(todo, m)
 		}
 	}

@@ -252,14 +252,7 @@ func (a *App) checkChanges(ctx context.Context, now, today time.Time, st *checkS
 			judgedNegative = append(judgedNegative, m.ID)
 		}
 	}
-	negParts := map[string]bool{}
-	for _, m := range a.cfg.Meters {
-		for _, v := range judgedNegative {
-			if vm, _ := a.cfg.Meter(v); m.Kind == analysis.Physical && a.dependsOn(vm, map[string]bool{m.ID: true}) {
-				negParts[m.ID] = true
-			}
-		}
-	}
+	negParts := a.cfg.physicalParts(judgedNegative...)
 	negative := len(judgedNegative) > 0 && !prevEnd.Equal(periodEnd)
 	changed := map[string]bool{}
 	var errs []error
@@ -313,8 +306,11 @@ func (a *App) checkChanges(ctx context.Context, now, today time.Time, st *checkS
 	var ids []string
 	if st.today.Equal(today) {
 		for _, m := range a.cfg.Meters {
-			if a.dependsOn(m, changed) {
-				ids = append(ids, m.ID)
+			for part := range a.cfg.physicalParts(m.ID) {
+				if changed[part] {
+					ids = append(ids, m.ID)
+					break
+				}
 			}
 		}
 	}
@@ -341,34 +337,6 @@ func (a *App) checkChanges(ctx context.Context, now, today time.Time, st *checkS
 		errs = append(errs, a.checkNegative(ctx, in, today, tally))
 	}
 	return next, true, errors.Join(errs...)
-}
-
-// dependsOn reports whether meter m's figures come from any of the
-// physical meters in ids.
-func (a *App) dependsOn(m Meter, ids map[string]bool) bool {
-	switch m.Kind {
-	case analysis.Physical:
-		return ids[m.ID]
-	case analysis.Master:
-		for _, p := range m.Periods {
-			for _, x := range p.Meters {
-				if ids[x] {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	base, _ := a.cfg.Meter(m.Base)
-	if a.dependsOn(base, ids) {
-		return true
-	}
-	for _, x := range m.Subtract {
-		if sub, _ := a.cfg.Meter(x); a.dependsOn(sub, ids) {
-			return true
-		}
-	}
-	return false
 }
 
 // judgeSpikes judges every complete day not judged before, in date order

@@ -258,6 +258,40 @@ func (c *Config) readsInflux() bool {
 	return false
 }
 
+// physicalParts is the set of physical meters whose readings the figures
+// of the meters ids come from: themselves, a master's meters, a virtual
+// meter's base and subtracted meters, all the way down.
+func (c *Config) physicalParts(ids ...string) map[string]bool {
+	parts, seen := map[string]bool{}, map[string]bool{}
+	var walk func(id string)
+	walk = func(id string) {
+		if seen[id] {
+			return
+		}
+		seen[id] = true
+		m, _ := c.Meter(id)
+		switch m.Kind {
+		case analysis.Physical:
+			parts[id] = true
+		case analysis.Master:
+			for _, p := range m.Periods {
+				for _, x := range p.Meters {
+					walk(x)
+				}
+			}
+		case analysis.Virtual:
+			walk(m.Base)
+			for _, x := range m.Subtract {
+				walk(x)
+			}
+		}
+	}
+	for _, id := range ids {
+		walk(id)
+	}
+	return parts
+}
+
 // AnalysisMeters returns the domain model of every meter, in config order.
 func (c *Config) AnalysisMeters() []analysis.Meter {
 	out := make([]analysis.Meter, len(c.Meters))
