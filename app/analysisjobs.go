@@ -54,7 +54,7 @@ func (a *App) DailyAnalysis(ctx context.Context) (any, bool, error) {
 		if err != nil {
 			return nil, true, err
 		}
-		lines = append(lines, store.ProcessedLines(&analysis.Result{Meters: []analysis.MeterResult{m}}, from, loc)...)
+		lines = append(lines, store.ProcessedLines(m, from, loc)...)
 		meters++
 	}
 	if err := a.db.Enqueue(ctx, store.BucketProcessed, lines); err != nil {

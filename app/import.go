@@ -400,8 +400,8 @@ func (a *App) ImportFile(ctx context.Context, meterID, name string, f ingest.Fil
 			groups[id].Readings = make([]ingest.Reading, 0, n)
 		}
 		for i, r := range pf.Readings {
-			if g := groups[ids[i]]; ids[i] != "" {
-				g.Readings = append(g.Readings, r)
+			if id := ids[i]; id != "" {
+				groups[id].Readings = append(groups[id].Readings, r)
 			}
 		}
 	}

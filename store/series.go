@@ -92,50 +92,49 @@ func annotationDelete(id int64) string {
 	return fmt.Sprintf(`DELETE FROM %s WHERE "note_id" = %s`, quoteIdent(SeriesAnnotation), quoteString(strconv.FormatInt(id, 10)))
 }
 
-// ProcessedLines turns an analysis into the processed bucket's series, for
-// days and months from from on; months before it only serve as the
-// previous year.
-func ProcessedLines(res *analysis.Result, from time.Time, loc *time.Location) []string {
+// ProcessedLines turns a meter's figures into the processed bucket's
+// series, for days and months from from on; months before it only serve
+// as the previous year. It takes a meter at a time, as the analysis gives
+// them.
+func ProcessedLines(m analysis.MeterResult, from time.Time, loc *time.Location) []string {
 	var lines []string
 	add := func(measurement string, tags map[string]string, fields map[string]any, t time.Time) {
 		lines = append(lines, line(measurement, tags, fields, t))
 	}
-	for _, m := range res.Meters {
-		tags := map[string]string{"meter_id": m.ID, "utility": m.Utility, "unit": m.Unit, "type": m.Type}
-		for _, d := range m.Daily {
-			day, err := analysis.ParseDate(d.Date, loc)
-			if err != nil || day.Before(from) {
-				continue
-			}
-			if d.Reading != nil {
-				add(SeriesReadingDaily, tags, map[string]any{"value": *d.Reading}, day)
-			}
-			if d.Consumption != nil {
-				f := map[string]any{"value": *d.Consumption}
-				if d.KWh != nil {
-					f["kwh"] = *d.KWh
-				}
-				add(SeriesConsumptionDaily, tags, f, day)
-			}
+	tags := map[string]string{"meter_id": m.ID, "utility": m.Utility, "unit": m.Unit, "type": m.Type}
+	for _, d := range m.Daily {
+		day, err := analysis.ParseDate(d.Date, loc)
+		if err != nil || day.Before(from) {
+			continue
 		}
-		byMonth := map[string]analysis.Figure{}
-		for _, mf := range m.Monthly {
-			byMonth[mf.Month] = mf.Figure
+		if d.Reading != nil {
+			add(SeriesReadingDaily, tags, map[string]any{"value": *d.Reading}, day)
 		}
-		for _, mf := range m.Monthly {
-			start, err := analysis.ParseMonth(mf.Month, loc)
-			if err != nil || start.Before(from) || mf.Consumption == nil {
-				continue
+		if d.Consumption != nil {
+			f := map[string]any{"value": *d.Consumption}
+			if d.KWh != nil {
+				f["kwh"] = *d.KWh
 			}
-			f := map[string]any{"value": *mf.Consumption, "complete": mf.Complete}
-			if mf.KWh != nil {
-				f["kwh"] = *mf.KWh
-			}
-			if prev, ok := byMonth[start.In(loc).AddDate(-1, 0, 0).Format("2006-01")]; ok && prev.Consumption != nil {
-				f["previous_year"] = *prev.Consumption
-			}
-			add(SeriesConsumptionMonthly, tags, f, start)
+			add(SeriesConsumptionDaily, tags, f, day)
 		}
+	}
+	byMonth := map[string]analysis.Figure{}
+	for _, mf := range m.Monthly {
+		byMonth[mf.Month] = mf.Figure
+	}
+	for _, mf := range m.Monthly {
+		start, err := analysis.ParseMonth(mf.Month, loc)
+		if err != nil || start.Before(from) || mf.Consumption == nil {
+			continue
+		}
+		f := map[string]any{"value": *mf.Consumption, "complete": mf.Complete}
+		if mf.KWh != nil {
+			f["kwh"] = *mf.KWh
+		}
+		if prev, ok := byMonth[start.In(loc).AddDate(-1, 0, 0).Format("2006-01")]; ok && prev.Consumption != nil {
+			f["previous_year"] = *prev.Consumption
+		}
+		add(SeriesConsumptionMonthly, tags, f, start)
 	}
 	return lines
 }
