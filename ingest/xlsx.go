@@ -33,7 +33,6 @@ var unzipXMLSizeLimit int64 = UnzipXMLSizeLimit
 // shared strings too large to hold.
 type workbook struct {
 	r      FileSource
-	size   int64
 	zr     *zip.Reader
 	sheets []string // in the workbook's order
 	parts  []string // each sheet's worksheet part in the zip; "" if unknown
@@ -54,7 +53,7 @@ func openWorkbook(r FileSource, size int64) (*workbook, error) {
 	if err != nil {
 		return nil, inputError("xlsx.unreadable", err)
 	}
-	w := &workbook{r: r, size: size, zr: zr}
+	w := &workbook{r: r, zr: zr}
 	if !w.readParts() {
 		// Not laid out as Excel and LibreOffice write it: excelize
 		// decides what the file holds, or what is wrong with it.
