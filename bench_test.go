@@ -263,31 +263,9 @@ func BenchmarkBinaryJobs(b *testing.B) {
 	cmd := exec.Command(binary, "serve")
 	cmd.Dir = dir
 	cmd.Env = cleanEnv("METERD_HTTP_LISTEN=127.0.0.1:0", "METERD_API_TOKEN="+token)
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }()
-	addr := make(chan string, 1)
-	go func() {
-		dec := json.NewDecoder(stderr)
-		for {
-			var rec map[string]any
-			if dec.Decode(&rec) != nil {
-				return
-			}
-			if rec["msg"] == "meterd started" {
-				addr <- rec["listen"].(string)
-			}
-		}
-	}()
-	var base string
-	select {
-	case a := <-addr:
-		base = "http://" + a
-	case <-time.After(30 * time.Second):
-		b.Fatal("meterd did not start")
-	}
+	d := serve(b, cmd)
+	defer d.stop()
+	base := d.URL
 	call := func(method, path string) []byte {
 		for {
 			req, _ := http.NewRequest(method, base+path, nil)
@@ -335,7 +313,7 @@ func BenchmarkBinaryJobs(b *testing.B) {
 			time.Sleep(time.Millisecond)
 		}
 	}
-	pid := cmd.Process.Pid
+	pid := d.cmd.Process.Pid
 	peak := func() float64 {
 		data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 		_, rest, _ := strings.Cut(string(data), "VmHWM:")

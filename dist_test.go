@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"debug/elf"
 	"encoding/hex"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // distDir is where `make dist` put the release files; make test sets
@@ -191,29 +189,8 @@ func TestDebianPackage(t *testing.T) {
 	cmd := exec.Command("/usr/bin/meterd", "--config", "/etc/meterd/config.yaml", "serve")
 	cmd.Env = cleanEnv("CREDENTIALS_DIRECTORY=/etc/meterd/credentials", "METERD_HTTP_LISTEN=127.0.0.1:0",
 		"METERD_STORAGE_PATH="+filepath.Join(state, "meterd.db"), "METERD_STORAGE_BACKUP_DIR="+filepath.Join(state, "backups"))
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }()
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		re := regexp.MustCompile(`"listen":"([^"]+)"`)
-		for sc.Scan() {
-			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				addr <- m[1]
-			}
-		}
-		io.Copy(io.Discard, stderr)
-	}()
-	var base string
-	select {
-	case a := <-addr:
-		base = "http://" + a
-	case <-time.After(20 * time.Second):
-		t.Fatal("the installed meterd did not start")
-	}
+	d := serve(t, cmd)
+	base := d.URL
 	get := func(path, password string) int {
 		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
 		if password != "" {
@@ -235,8 +212,7 @@ func TestDebianPackage(t *testing.T) {
 	if code := get("/", strings.TrimSpace(string(token))); code != 200 {
 		t.Errorf("the page with the token from the credentials folder: %d; want 200", code)
 	}
-	cmd.Process.Signal(os.Interrupt)
-	cmd.Wait()
+	d.stop()
 
 	purge()
 	for _, gone := range []string{"/usr/bin/meterd", "/lib/systemd/system/meterd.service", "/etc/meterd"} {

@@ -25,7 +25,7 @@ import (
 
 // daemon is the real meterd binary serving on a free loopback port.
 type daemon struct {
-	t    *testing.T
+	t    testing.TB
 	dir  string
 	URL  string
 	cmd  *exec.Cmd
@@ -40,11 +40,19 @@ func startDaemon(t *testing.T, dir, cfg string, env ...string) *daemon {
 	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	d := &daemon{t: t, dir: dir, done: make(chan struct{})}
-	d.cmd = exec.Command(binary, "serve", "--config", "config.yaml")
-	d.cmd.Dir = dir
+	cmd := exec.Command(binary, "serve", "--config", "config.yaml")
+	cmd.Dir = dir
 	// The tests read the daemon's English messages.
-	d.cmd.Env = cleanEnv(append([]string{"METERD_HTTP_LISTEN=127.0.0.1:0", "METERD_UI_LANGUAGE=en"}, env...)...)
+	cmd.Env = cleanEnv(append([]string{"METERD_HTTP_LISTEN=127.0.0.1:0", "METERD_UI_LANGUAGE=en"}, env...)...)
+	return serve(t, cmd)
+}
+
+// serve starts cmd, a `meterd serve` told to listen on a free loopback
+// port, and waits until its log says where; it is killed at the test's
+// end unless stopped before.
+func serve(t testing.TB, cmd *exec.Cmd) *daemon {
+	t.Helper()
+	d := &daemon{t: t, dir: cmd.Dir, cmd: cmd, done: make(chan struct{})}
 	stderr, _ := d.cmd.StderrPipe()
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)
