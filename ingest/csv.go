@@ -15,12 +15,12 @@ import (
 // file's first lines have one (German spreadsheets), else ','; text is
 // UTF-8 (a BOM is dropped) or, when it is not valid UTF-8, Windows-1252.
 type csvSource struct {
-	r     *csv.Reader
-	lines int // line breaks in the file: no more rows than one more than these
+	r    *csv.Reader
+	rows int // at most this many rows: see rowsHint
 }
 
 func newCSVSource(rs io.ReadSeeker) (*csvSource, error) {
-	utf8OK, sep, lines, err := sniffCSV(rs)
+	utf8OK, sep, breaks, size, err := sniffCSV(rs)
 	if err != nil {
 		return nil, err
 	}
@@ -41,15 +41,20 @@ func newCSVSource(rs io.ReadSeeker) (*csvSource, error) {
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	cr.ReuseRecord = true
-	return &csvSource{r: cr, lines: lines}, nil
+	return &csvSource{r: cr, rows: min(breaks, size/minCSVRowBytes) + 1}, nil
 }
 
-func (s *csvSource) rowsHint() int { return s.lines + 1 }
+// minCSVRowBytes is the shortest line that holds a reading: "1.1.25;1\n".
+// A file of empty lines gets room for what its bytes could hold, not a
+// slot per line.
+const minCSVRowBytes = len("1.1.25;1\n")
+
+func (s *csvSource) rowsHint() int { return s.rows }
 
 // sniffCSV reads the file once, in constant memory, to learn whether it is
-// UTF-8, which separator its first lines use and how many line breaks it
-// has.
-func sniffCSV(r io.Reader) (utf8OK bool, sep rune, breaks int, err error) {
+// UTF-8, which separator its first lines use, and how many line breaks
+// and bytes it has.
+func sniffCSV(r io.Reader) (utf8OK bool, sep rune, breaks, size int, err error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	utf8OK, sep = true, ','
 	var carry []byte // an incomplete UTF-8 sequence at a chunk's end
@@ -58,6 +63,7 @@ func sniffCSV(r io.Reader) (utf8OK bool, sep rune, breaks int, err error) {
 	for {
 		n, rerr := br.Read(buf)
 		breaks += bytes.Count(buf[:n], []byte{'\n'})
+		size += n
 		chunk := append(carry, buf[:n]...)
 		carry = nil
 		if lines < MaxHeaderRow {
@@ -94,10 +100,10 @@ func sniffCSV(r io.Reader) (utf8OK bool, sep rune, breaks int, err error) {
 			if len(carry) > 0 {
 				utf8OK = false
 			}
-			return utf8OK, sep, breaks, nil
+			return utf8OK, sep, breaks, size, nil
 		}
 		if rerr != nil {
-			return false, 0, 0, rerr
+			return false, 0, 0, 0, rerr
 		}
 	}
 }
